@@ -1,0 +1,1 @@
+"""Models of the emulation app arrive with its issue; the app is installed so its pages can mount."""

@@ -1,0 +1,43 @@
+"""States and kinds of the organisation app (units, people, roles)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class UnitKind(models.TextChoices):
+    MINISTRY = "ministry", _("Ministry")
+    DEPARTMENT = "department", _("Department")
+    OFFICE = "office", pgettext_lazy("unit kind", "Office")
+    INSPECTORATE = "inspectorate", _("Inspectorate")
+    GENERAL_DEPARTMENT = "general_department", _("General department")
+    DIVISION = "division", _("Division")
+    PUBLIC_SERVICE = "public_service", _("Public service unit")
+    PROVINCIAL_JUSTICE = "provincial_justice", _("Provincial Justice Department")
+    ENFORCEMENT_OFFICE = "enforcement_office", _("Civil judgment enforcement office")
+
+
+class ClusterKind(models.TextChoices):
+    CLUSTER = "cluster", _("Emulation cluster")  # Cụm thi đua
+    BLOCK = "block", _("Emulation block")  # Khối thi đua
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class Role(models.TextChoices):
+    """What a user may do; a user can hold several roles, each with its scope."""
+
+    STAFF = "staff", _("Unit staff")
+    UNIT_LEADER = "unit_leader", _("Unit leader")
+    EMULATION_OFFICER = "emulation_officer", _("Emulation officer")
+    COUNCIL_MEMBER = "council_member", _("Council member")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+
+
+# Roles whose scope is one unit (and, for leaders, its sub-units); the others are ministry-wide.
+UNIT_SCOPED_ROLES = frozenset({Role.STAFF, Role.UNIT_LEADER})
+# Roles that see every unit and person of the ministry.
+MINISTRY_WIDE_ROLES = frozenset({Role.EMULATION_OFFICER, Role.COUNCIL_MEMBER, Role.SYSTEM_ADMIN})

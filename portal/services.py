@@ -1,0 +1,81 @@
+"""Write functions of the organisation app: every change is audited and, where it concerns a
+person with a login, notified."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.access import forget_scope
+from portal.audit import audit_log, field_changes
+from portal.models import Notification, Person, RoleGrant, Unit
+from portal.notifications import notify
+from portal.text import nfc
+
+
+class StaleVersionError(Exception):
+    """Someone saved the record after the user opened it; carries the record as saved now."""
+
+    def __init__(self, current: Any):
+        super().__init__("stale version")
+        self.current = current
+
+
+PERSON_EDITABLE_FIELDS = ("full_name", "gender", "date_of_birth", "position", "email", "is_active")
+
+
+def person_update(*, actor, person_id: int, version: int, data: dict[str, Any]) -> Person:
+    """Save the edited fields of a person unless someone else saved the record in between."""
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person_id)
+        if person.version != version:
+            raise StaleVersionError(person)
+        before = {name: getattr(person, name) for name in PERSON_EDITABLE_FIELDS}
+        for name in PERSON_EDITABLE_FIELDS:
+            if name in data:
+                value = data[name]
+                setattr(person, name, nfc(value) if isinstance(value, str) else value)
+        changes = field_changes(before, {name: getattr(person, name) for name in PERSON_EDITABLE_FIELDS})
+        if not changes:
+            return person
+        person.version += 1
+        person.save()
+        audit_log(actor=actor, obj=person, action="portal.person.updated", data={"changes": changes})
+        if person.user_id and person.user_id != getattr(actor, "pk", None):
+            notify(
+                recipients=[person.user],
+                kind="portal.person.updated",
+                params={"actor": _actor_name(actor)},
+                url=f"/people/{person.pk}/",
+            )
+    return person
+
+
+def role_grant(*, actor, user, role: str, unit: Unit | None = None) -> RoleGrant:
+    """Give a user a role (scoped to a unit for staff and leaders); granting twice is a no-op."""
+    with transaction.atomic():
+        grant, created = RoleGrant.objects.get_or_create(user=user, role=role, unit=unit)
+        if created:
+            person = getattr(user, "person", None)
+            audit_log(actor=actor, obj=person or grant, action="portal.role.granted", data={"role": role})
+            notify(recipients=[user], kind="portal.role.granted", params={"actor": _actor_name(actor), "role": role})
+    forget_scope(user)
+    return grant
+
+
+def notification_mark_read(*, user, notification_id: int | None = None) -> int:
+    """Mark one of the user's notifications (or all of them) as read; returns how many changed."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())
+
+
+def _actor_name(actor) -> str:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return _("The system")
+    person = getattr(actor, "person", None)
+    return person.full_name if person else (actor.get_full_name() or actor.get_username())

@@ -1,0 +1,20 @@
+"""Test settings: the real settings, with fast password hashing and plain-HTTP test clients.
+
+DATABASE_URL and CELERY_BROKER_URL still come from the environment, so CI runs this on
+PostgreSQL and Redis and a newcomer on SQLite with eager tasks.
+"""
+
+from portal.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Tests never serve collected static files (runserver and live_server use the finders).
+MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise")]  # noqa: F405
