@@ -3,7 +3,16 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import AuditLog, ClusterMembership, EmulationCluster, Notification, Person, RoleGrant, Unit, UnitMembership
+from portal.models import (
+    AuditLog,
+    ClusterMembership,
+    EmulationCluster,
+    Notification,
+    Person,
+    RoleGrant,
+    Unit,
+    UnitMembership,
+)
 
 admin.site.site_header = _("Emulation and commendation portal – administration")
 admin.site.site_title = _("Portal administration")

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -60,10 +61,20 @@ def _jsonable(value: Any) -> Any:
 def describe(entry: AuditLog) -> str:
     """The entry as a sentence in the active language."""
     sentence = _SENTENCES.get(entry.action)
-    actor = (entry.actor.get_full_name() or entry.actor.get_username()) if entry.actor else _("The system")
+    actor = actor_name(entry.actor)
     if sentence is None:
         return f"{actor}: {entry.action} {entry.object_repr}"
     return str(sentence) % {**display_params(entry.data), "actor": actor, "object": entry.object_repr}
+
+
+def actor_name(user) -> str:
+    """How a person acting in the portal is named: their staff record's name, else their login."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return _("The system")
+    try:
+        return user.person.full_name
+    except ObjectDoesNotExist:
+        return user.get_full_name() or user.get_username()
 
 
 def history_for(obj: models.Model) -> Iterable[AuditLog]:
@@ -71,6 +82,6 @@ def history_for(obj: models.Model) -> Iterable[AuditLog]:
     content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
     return (
         AuditLog.objects.filter(content_type=content_type, object_id=str(obj.pk))
-        .select_related("actor")
+        .select_related("actor__person")
         .order_by("-created_at", "-id")
     )

@@ -49,10 +49,6 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        if self.parent_id and self.pk and self.parent.path.startswith(self.path or "\0"):
-            raise ValidationError({"parent": _("A unit cannot be placed under itself or one of its sub-units.")})
-
     def save(self, *args, **kwargs) -> None:
         self.name = nfc(self.name)
         self.short_name = nfc(self.short_name)
@@ -74,6 +70,10 @@ class Unit(models.Model):
                 path=Concat(Value(self.path), Substr("path", len(old_path) + 1)),
                 depth=F("depth") + (self.depth - old_path.count("/") + 2),
             )
+
+    def clean(self) -> None:
+        if self.parent_id and self.pk and self.parent.path.startswith(self.path or "\0"):
+            raise ValidationError({"parent": _("A unit cannot be placed under itself or one of its sub-units.")})
 
     @property
     def display_name(self) -> str:

@@ -120,7 +120,7 @@ def unread_notification_count(*, user) -> int:
 
 
 def audit_entries(*, action_prefix: str | None = None) -> QuerySet[AuditLog]:
-    entries = AuditLog.objects.select_related("actor", "content_type").order_by("-created_at", "-id")
+    entries = AuditLog.objects.select_related("actor__person", "content_type").order_by("-created_at", "-id")
     if action_prefix:
         entries = entries.filter(action__startswith=action_prefix)
     return entries

@@ -7,10 +7,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from portal.access import forget_scope
-from portal.audit import audit_log, field_changes
+from portal.audit import actor_name, audit_log, field_changes
 from portal.models import Notification, Person, RoleGrant, Unit
 from portal.notifications import notify
 from portal.text import nfc
@@ -48,7 +47,7 @@ def person_update(*, actor, person_id: int, version: int, data: dict[str, Any]) 
             notify(
                 recipients=[person.user],
                 kind="portal.person.updated",
-                params={"actor": _actor_name(actor)},
+                params={"actor": actor_name(actor)},
                 url=f"/people/{person.pk}/",
             )
     return person
@@ -61,7 +60,7 @@ def role_grant(*, actor, user, role: str, unit: Unit | None = None) -> RoleGrant
         if created:
             person = getattr(user, "person", None)
             audit_log(actor=actor, obj=person or grant, action="portal.role.granted", data={"role": role})
-            notify(recipients=[user], kind="portal.role.granted", params={"actor": _actor_name(actor), "role": role})
+            notify(recipients=[user], kind="portal.role.granted", params={"actor": actor_name(actor), "role": role})
     forget_scope(user)
     return grant
 
@@ -73,9 +72,3 @@ def notification_mark_read(*, user, notification_id: int | None = None) -> int:
         unread = unread.filter(pk=notification_id)
     return unread.update(read_at=timezone.now())
 
-
-def _actor_name(actor) -> str:
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return _("The system")
-    person = getattr(actor, "person", None)
-    return person.full_name if person else (actor.get_full_name() or actor.get_username())

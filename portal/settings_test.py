@@ -18,3 +18,8 @@ STORAGES = {
 }
 # Tests never serve collected static files (runserver and live_server use the finders).
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise")]  # noqa: F405
+# A Celery worker started by the tests works on the test database, not the development one.
+if os.environ.get("PORTAL_TEST_DATABASE_NAME"):  # noqa: F405
+    DATABASES["default"]["NAME"] = os.environ["PORTAL_TEST_DATABASE_NAME"]  # noqa: F405
+# Tasks run in-process unless a test asks for the real worker (fixture `celery_worker`).
+CELERY_TASK_ALWAYS_EAGER = True

@@ -20,7 +20,12 @@ def health_check() -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         (answer,) = cursor.fetchone()
-    return {"worker": socket.gethostname(), "database": answer == 1, "vendor": connection.vendor}
+    return {
+        "worker": socket.gethostname(),
+        "database": answer == 1,
+        "vendor": connection.vendor,
+        "database_name": str(connection.settings_dict["NAME"]),
+    }
 
 
 @shared_task(name="portal.send_notification_emails", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

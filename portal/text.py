@@ -11,9 +11,10 @@ _SPACES = re.compile(r"\s+")
 
 
 def nfc(text: str | None) -> str:
-    """Return text in Unicode NFC with runs of white space collapsed and ends trimmed."""
+    """Return text in Unicode NFC, control characters dropped, white space collapsed and trimmed."""
     if not text:
         return ""
+    text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) != "Cc")
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 

@@ -179,6 +179,7 @@ class PersonEditView(ScopedDetailMixin, View):
             )
         except services.StaleVersionError as conflict:
             current = conflict.current
+            saved = {name: getattr(current, name) for name in PersonForm.Meta.fields}
             messages.error(
                 request,
                 _(
@@ -191,9 +192,9 @@ class PersonEditView(ScopedDetailMixin, View):
             )
             form.is_valid()
             conflicts = [
-                (form.fields[name].label, getattr(current, name), form.cleaned_data.get(name))
+                (form.fields[name].label, saved[name], form.cleaned_data.get(name))
                 for name in form.Meta.fields
-                if getattr(current, name) != form.cleaned_data.get(name)
+                if saved[name] != form.cleaned_data.get(name)
             ]
             return self._render(form, current, status=409, conflicts=conflicts)
         messages.success(request, _("The record of %(name)s was saved.") % {"name": data["full_name"]})

@@ -53,3 +53,67 @@ def people(org):
         own=PersonFactory(unit=org.home_child, full_name="Nguyễn Anh Tuấn"),
         other=PersonFactory(unit=org.other, full_name="Đặng Thị Đào"),
     )
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real `celery worker` process on the configured broker, using the test database.
+
+    Skips on a laptop without a broker (tasks run eagerly there); fails in CI.
+    """
+    import subprocess
+    import sys
+    import time
+
+    from django.conf import settings
+
+    from portal.celery import app
+
+    broker = settings.CELERY_BROKER_URL
+    if not broker:
+        need_service("no CELERY_BROKER_URL: a real worker needs Redis")
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1)
+    except Exception as error:  # noqa: BLE001 - any broker failure means the same thing here
+        need_service(f"broker {broker} unreachable: {error}")
+    database = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings_test",
+        "CELERY_BROKER_URL": broker,
+        "PORTAL_TEST_DATABASE_NAME": str(database["NAME"]),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--concurrency=1",
+         "--without-gossip", "--without-mingle", "--loglevel=WARNING", "-Q", "celery", "-n", f"test-{os.getpid()}@%h"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"Celery worker exited with {process.returncode}:\n{process.stdout.read()}")
+        if app.control.ping(timeout=1.0):
+            break
+    else:
+        process.kill()
+        pytest.fail("Celery worker did not answer a ping within 60 s")
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def celery_worker(celery_worker_process):
+    """Send this test's tasks to the real worker instead of running them in-process."""
+    from portal.celery import app
+
+    app.conf.task_always_eager = False
+    yield celery_worker_process
+    app.conf.task_always_eager = True

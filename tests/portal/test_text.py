@@ -71,3 +71,7 @@ def test_sort_keys_use_only_digits_so_any_collation_agrees():
 def test_text_sort_key_orders_unit_names():
     names = ["Sở Tư pháp Hà Nội", "Cục Hộ tịch", "Vụ Thi đua – Khen thưởng", "Cục Con nuôi"]
     assert sorted(names, key=text_sort_key) == ["Cục Con nuôi", "Cục Hộ tịch", "Sở Tư pháp Hà Nội", "Vụ Thi đua – Khen thưởng"]
+
+
+def test_nfc_drops_control_characters_databases_refuse():
+    assert nfc("Lê\x00 Văn\x07 Ân") == "Lê Văn Ân"

@@ -1,0 +1,230 @@
+"""`manage.py seed_demo`: the demo ministry, its clusters, its people and one login per role."""
+
+import io
+import unicodedata
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import timezone
+
+from portal.demo import DEFAULT_PASSWORD, generate_people
+from portal.enums import Gender, Role, UnitKind
+from portal.models import (
+    ClusterMembership,
+    EmulationCluster,
+    Notification,
+    Person,
+    RoleGrant,
+    Unit,
+    UnitMembership,
+)
+
+User = get_user_model()
+
+LOGINS = {
+    "quantri": Role.SYSTEM_ADMIN,
+    "thiduakt": Role.EMULATION_OFFICER,
+    "hoidong": Role.COUNCIL_MEMBER,
+    "lanhdao": Role.UNIT_LEADER,
+    "canbo": Role.STAFF,
+}
+
+
+def seed(*args: str) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    models = (
+        Unit,
+        EmulationCluster,
+        ClusterMembership,
+        Person,
+        UnitMembership,
+        User,
+        RoleGrant,
+        Notification,
+    )
+    return {model.__name__: model.objects.count() for model in models}
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_a_ministry_of_units():
+    seed()
+
+    assert Unit.objects.count() >= 30
+    root = Unit.objects.get(code="BTP")
+    assert (root.name, root.kind, root.parent_id) == ("Bộ Tư pháp", UnitKind.MINISTRY, None)
+    assert Unit.objects.filter(parent=None).count() == 1
+    assert Unit.objects.filter(kind=UnitKind.PROVINCIAL_JUSTICE, parent=root).count() >= 8
+    enforcement = Unit.objects.get(code="QLTHA")
+    assert Unit.objects.filter(kind=UnitKind.ENFORCEMENT_OFFICE, parent=enforcement).count() >= 6
+    assert Unit.objects.filter(kind=UnitKind.DIVISION, parent__code="VP").count() >= 2
+    assert Unit.objects.get(code="STP-HN").name == "Sở Tư pháp Hà Nội"
+    assert Unit.objects.get(code="THADS-HN").path == "/BTP/QLTHA/THADS-HN/"
+
+
+@pytest.mark.django_db
+def test_seed_demo_seats_every_unit_in_one_cluster_this_year_and_last():
+    seed()
+    this_year = timezone.localdate().year
+    seated_kinds = Unit.objects.exclude(kind__in=[UnitKind.MINISTRY, UnitKind.DIVISION])
+
+    for year in (this_year - 1, this_year):
+        seats = ClusterMembership.objects.filter(year=year)
+        assert EmulationCluster.objects.filter(memberships__year=year).distinct().count() >= 4
+        assert sorted(seats.values_list("unit_id", flat=True)) == sorted(
+            seated_kinds.values_list("pk", flat=True)
+        )
+        for cluster in EmulationCluster.objects.filter(memberships__year=year).distinct():
+            assert seats.filter(cluster=cluster, is_head=True).count() == 1, cluster.code
+    assert not ClusterMembership.objects.filter(unit__code__in=["BTP", "VP-TH"]).exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_staffs_the_units_with_vietnamese_names():
+    seed()
+    people = list(Person.objects.all())
+
+    assert len(people) >= 300
+    women = sum(person.gender == Gender.FEMALE for person in people)
+    assert 0.45 <= women / len(people) <= 0.65
+    for person in people:
+        assert unicodedata.is_normalized("NFC", person.full_name), person.full_name
+        assert len(person.full_name.split(" ")) >= 2, person.full_name
+        assert date(1965, 1, 1) <= person.date_of_birth <= date(2000, 12, 31)
+        assert person.position
+    nguyen = sum(person.family_name == "Nguyễn" for person in people)
+    assert 0.25 <= nguyen / len(people) <= 0.5
+    # Every unit but the ministry itself has a head and between a handful and 15 people.
+    for unit in Unit.objects.exclude(kind=UnitKind.MINISTRY):
+        assert 4 <= unit.people.count() <= 15, unit.code
+    assert Person.objects.filter(unit__code="TDKT", position="Vụ trưởng").count() == 1
+    assert Person.objects.filter(unit__code="STP-HN", position="Giám đốc Sở").count() == 1
+
+
+@pytest.mark.django_db
+def test_seed_demo_records_work_history_and_people_who_moved():
+    seed()
+    people = Person.objects.count()
+
+    current = UnitMembership.objects.filter(end_date=None)
+    assert current.count() == people
+    for person in Person.objects.prefetch_related("memberships"):
+        open_rows = [m for m in person.memberships.all() if m.end_date is None]
+        assert [m.unit_id for m in open_rows] == [person.unit_id]
+        ended = [m for m in person.memberships.all() if m.end_date is not None]
+        for row in ended:
+            assert row.unit_id != person.unit_id
+            assert open_rows[0].start_date == row.end_date + timedelta(days=1)
+    movers = UnitMembership.objects.exclude(end_date=None).count()
+    assert 0.05 * people <= movers <= 0.2 * people
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_one_login_per_role_and_prints_them():
+    output = seed()
+
+    for username, role in LOGINS.items():
+        user = User.objects.get(username=username)
+        assert RoleGrant.objects.filter(user=user, role=role).exists(), username
+        assert user.person.full_name == user.get_full_name()
+        assert user.email == f"{username}@moj.gov.vn"
+        assert username in output
+    assert DEFAULT_PASSWORD in output
+    assert "http://127.0.0.1:8000/" in output
+    assert sorted(Role.values) == sorted(LOGINS.values())
+
+    admin = User.objects.get(username="quantri")
+    assert (admin.is_staff, admin.is_superuser) == (True, True)
+    assert admin.person.unit.code in {"VP", "CNTT"}
+    assert User.objects.get(username="thiduakt").person.unit.code == "TDKT"
+    assert (
+        User.objects.get(username="hoidong").person.position == "Phó Chủ tịch Hội đồng Thi đua – Khen thưởng"
+    )
+    assert set(RoleGrant.objects.filter(user__username="lanhdao").values_list("role", "unit__code")) == {
+        (Role.UNIT_LEADER, "STP-HN"),
+        (Role.STAFF, "STP-HN"),
+    }
+    assert User.objects.get(username="lanhdao").person.position == "Giám đốc Sở"
+    assert set(RoleGrant.objects.filter(user__username="canbo").values_list("role", "unit__code")) == {
+        (Role.STAFF, "STP-HN")
+    }
+    assert RoleGrant.objects.filter(role=Role.COUNCIL_MEMBER).count() == 7
+    assert not User.objects.filter(is_superuser=True).exclude(username="quantri").exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_changes_nothing():
+    seed()
+    before = counts()
+    people_before = list(
+        Person.objects.values_list("email", "full_name", "unit__code", "position", "version")
+    )
+
+    seed()
+
+    assert counts() == before
+    assert (
+        list(Person.objects.values_list("email", "full_name", "unit__code", "position", "version"))
+        == people_before
+    )
+
+
+@pytest.mark.django_db
+def test_seed_demo_puts_nguyen_anh_tuan_in_the_leaders_unit():
+    seed()
+
+    tuan = Person.objects.get(full_name="Nguyễn Anh Tuấn")
+    assert (tuan.unit.code, tuan.gender, tuan.user) == ("STP-HN", Gender.MALE, None)
+    assert User.objects.get(username="lanhdao").person.unit == tuan.unit
+
+
+@pytest.mark.django_db
+def test_seed_demo_logins_accept_the_password_and_a_rerun_resets_it():
+    seed()
+    assert Client().login(username="lanhdao", password=DEFAULT_PASSWORD) is True
+
+    output = seed("--password", "mat-khau-moi-42")
+
+    assert "mat-khau-moi-42" in output
+    assert Client().login(username="lanhdao", password="mat-khau-moi-42") is True
+    assert Client().login(username="hoidong7", password="mat-khau-moi-42") is True
+    assert Client().login(username="lanhdao", password=DEFAULT_PASSWORD) is False
+
+
+@pytest.mark.django_db
+def test_seed_demo_notifies_in_app_but_emails_nobody(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        seed()
+
+    assert mail.outbox == []
+    assert Notification.objects.filter(kind="portal.role.granted").count() == RoleGrant.objects.count() == 12
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_a_year_outside_the_cluster_range():
+    with pytest.raises(CommandError):
+        seed("--year", "1990")
+    assert Unit.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_seed_demo_year_option_seeds_that_year_and_the_one_before():
+    seed("--year", "2030")
+
+    assert set(ClusterMembership.objects.values_list("year", flat=True)) == {2029, 2030}
+
+
+def test_generate_people_is_deterministic_with_unique_keys():
+    first, second = generate_people(), generate_people()
+
+    assert first == second
+    assert len({person.email for person in first}) == len(first)
+    assert len({person.full_name for person in first}) == len(first)

@@ -1,0 +1,44 @@
+"""Settings come from the environment; a production configuration passes `check --deploy`."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BASE_ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DJANGO_SETTINGS_MODULE": "portal.settings"}
+
+
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**BASE_ENV, **env}, capture_output=True, text=True
+    )
+
+
+def test_production_settings_pass_check_deploy_without_warnings():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        env={
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "q7v!m2x@k9#p4w$z8r%t1y^u6i&o3e*a5s(d0f)g-h_j+l=c;V4b.N7m,Q1w",
+            "ALLOWED_HOSTS": "tdkt.moj.gov.vn",
+            "DATABASE_URL": "sqlite:////tmp/portal-deploy-check.sqlite3",
+        },
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_missing_secret_key_fails_check_deploy():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env={"DJANGO_DEBUG": "0"})
+    assert result.returncode != 0
+    assert "security.W009" in result.stderr + result.stdout
+
+
+def test_database_comes_from_database_url():
+    code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME'])"
+    env = {**BASE_ENV, "DATABASE_URL": "postgres://someone@db.example:5432/portal_x"}
+    result = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["django.db.backends.postgresql", "portal_x"]
+    result = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], cwd=ROOT, env=BASE_ENV, capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["django.db.backends.sqlite3", str(ROOT / "var" / "db.sqlite3")]
