@@ -24,7 +24,7 @@ install: $(STAMP)
 
 demo: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
-	DJANGO_DEBUG=1 $(PY) manage.py seed_demo --password $(DEMO_PASSWORD)
+	DJANGO_DEBUG=1 PORTAL_BASE_URL=http://$(HOST):$(PORT) $(PY) manage.py seed_demo --password $(DEMO_PASSWORD)
 	@echo "Portal: http://$(HOST):$(PORT)/  (Ctrl+C to stop; background tasks run in-process)"
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from portal.audit import audit_log
 from portal.models import (
     AuditLog,
     ClusterMembership,
@@ -18,8 +19,35 @@ admin.site.site_header = _("Emulation and commendation portal – administration
 admin.site.site_title = _("Portal administration")
 
 
+class AuditedModelAdmin(admin.ModelAdmin):
+    """Admin pages write to the portal's audit log like every other change, and bump the
+    record's version so that a page open elsewhere detects the edit."""
+
+    def save_model(self, request, obj, form, change):
+        if change and hasattr(obj, "version"):
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+        audit_log(
+            actor=request.user,
+            obj=obj,
+            action="portal.admin.changed" if change else "portal.admin.added",
+            data={"model": obj._meta.label_lower, "fields": sorted(form.changed_data)},
+        )
+
+    def delete_model(self, request, obj):
+        audit_log(actor=request.user, obj=obj, action="portal.admin.deleted", data={"model": obj._meta.label_lower})
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            audit_log(
+                actor=request.user, obj=obj, action="portal.admin.deleted", data={"model": obj._meta.label_lower}
+            )
+        super().delete_queryset(request, queryset)
+
+
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AuditedModelAdmin):
     list_display = ["code", "name", "kind", "parent", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name", "search_text"]
@@ -34,7 +62,7 @@ class ClusterMembershipInline(admin.TabularInline):
 
 
 @admin.register(EmulationCluster)
-class EmulationClusterAdmin(admin.ModelAdmin):
+class EmulationClusterAdmin(AuditedModelAdmin):
     list_display = ["code", "name", "kind", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name"]
@@ -48,7 +76,7 @@ class UnitMembershipInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(AuditedModelAdmin):
     list_display = ["full_name", "gender", "position", "unit", "user", "is_active"]
     list_filter = ["gender", "is_active", "unit__kind"]
     search_fields = ["full_name", "search_text"]
@@ -58,7 +86,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoleGrant)
-class RoleGrantAdmin(admin.ModelAdmin):
+class RoleGrantAdmin(AuditedModelAdmin):
     list_display = ["user", "role", "unit"]
     list_filter = ["role"]
     search_fields = ["user__username", "unit__name"]

@@ -236,6 +236,7 @@ class UnitDetailView(ScopedDetailMixin, TemplateView):
         context["clusters"] = list(unit.cluster_memberships.select_related("cluster").order_by("-year")[:5])
         people = selectors.person_search(user=self.request.user, unit=unit, include_sub_units=False)
         context["page_obj"] = paginate(self.request, people)
+        context["history"] = [(entry, describe(entry)) for entry in history_for(unit)[:50]]
         return context
 
 

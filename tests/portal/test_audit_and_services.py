@@ -13,7 +13,7 @@ from tests.factories import PersonFactory, UserFactory
 
 
 def test_audit_rows_cannot_be_changed_or_deleted_through_the_orm(users, org):
-    entry = audit_log(actor=users.admin, obj=org.home, action="portal.unit.updated", data={"changes": {}})
+    entry = audit_log(actor=users.admin, obj=org.home, action="portal.admin.changed", data={"model": "portal.unit"})
     entry.action = "forged"
     with pytest.raises(PermissionError):
         entry.save()
@@ -23,17 +23,17 @@ def test_audit_rows_cannot_be_changed_or_deleted_through_the_orm(users, org):
         AuditLog.objects.filter(pk=entry.pk).update(action="forged")
     with pytest.raises(PermissionError):
         AuditLog.objects.all().delete()
-    assert AuditLog.objects.get(pk=entry.pk).action == "portal.unit.updated"
+    assert AuditLog.objects.get(pk=entry.pk).action == "portal.admin.changed"
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
 def test_postgresql_refuses_raw_updates_of_the_audit_log(users, org):
-    entry = audit_log(actor=users.admin, obj=org.home, action="portal.unit.updated")
+    entry = audit_log(actor=users.admin, obj=org.home, action="portal.admin.changed", data={"model": "portal.unit"})
     with pytest.raises((DatabaseError, InternalError)), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE portal_auditlog SET action = 'forged' WHERE id = %s", [entry.pk])
     with pytest.raises((DatabaseError, InternalError)), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM portal_auditlog WHERE id = %s", [entry.pk])
-    assert AuditLog.objects.get(pk=entry.pk).action == "portal.unit.updated"
+    assert AuditLog.objects.get(pk=entry.pk).action == "portal.admin.changed"
 
 
 def test_unregistered_audit_action_is_refused(users, org):
@@ -101,3 +101,38 @@ def test_unit_cannot_move_under_its_own_sub_unit(org):
     org.home.parent = org.home_child
     with pytest.raises(ValidationError):
         org.home.save()
+
+
+def test_changes_made_in_the_django_admin_are_audited_and_bump_the_version(client, org, users):
+    from django.urls import reverse
+
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    person = Person.objects.get(user=users.staff)
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:portal_person_change", args=[person.pk]),
+        {
+            "full_name": person.full_name, "gender": "male", "date_of_birth": "", "position": "Trưởng phòng",
+            "unit": org.home.pk, "user": users.staff.pk, "email": "", "is_active": "on",
+            "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+            "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    person.refresh_from_db()
+    assert (person.position, person.version) == ("Trưởng phòng", 2)
+    entry = AuditLog.objects.get(action="portal.admin.changed")
+    assert entry.actor == superuser
+    assert entry.data == {"model": "portal.person", "fields": ["position"]}
+    assert describe(entry).endswith("đã sửa cán bộ Lê Văn Cán trong trang quản trị")
+
+
+def test_audit_log_cannot_be_changed_in_the_django_admin(client, org, users):
+    from django.urls import reverse
+
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    entry = audit_log(actor=users.admin, obj=org.home, action="portal.admin.changed", data={"model": "portal.unit"})
+    client.force_login(superuser)
+    assert client.post(reverse("admin:portal_auditlog_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:portal_auditlog_add")).status_code == 403
+    assert AuditLog.objects.filter(pk=entry.pk).exists()

@@ -61,8 +61,8 @@ def test_unit_detail_query_count(admin_client, org, rows, django_assert_num_quer
     PersonFactory.create_batch(rows, unit=org.other)
     for _ in range(rows):
         UnitFactory(parent=org.other)
-    # session, user, scope, unit, headcount, sub-units, clusters, people count, people page, unread
-    with django_assert_num_queries(10):
+    # session, user, scope, unit, headcount, sub-units, clusters, people count, people page, history, unread
+    with django_assert_num_queries(11):
         response = admin_client.get(reverse("portal:unit_detail", args=[org.other.pk]))
     assert len(response.context["sub_units"]) == rows
 
