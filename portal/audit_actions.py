@@ -11,6 +11,7 @@ register_actions(
     {
         "portal.person.updated": _("%(actor)s updated the record of %(object)s"),
         "portal.role.granted": _("%(actor)s granted the role %(role)s to %(object)s"),
+        "portal.role.revoked": _("%(actor)s revoked the role %(role)s from %(object)s"),
         "portal.admin.added": _("%(actor)s added %(model)s %(object)s in the administration pages"),
         "portal.admin.changed": _("%(actor)s changed %(model)s %(object)s in the administration pages"),
         "portal.admin.deleted": _("%(actor)s deleted %(model)s %(object)s in the administration pages"),

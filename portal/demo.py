@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import models, transaction
 
+from office.demo import build_office_demo
 from portal.enums import ClusterKind, Gender, Role, UnitKind
 from portal.models import ClusterMembership, EmulationCluster, Person, Unit, UnitMembership
 from portal.services import role_grant
@@ -102,35 +103,35 @@ _MINISTRY_UNITS = [
         "KTVB",
         "Cục Kiểm tra văn bản quy phạm pháp luật",
         "Cục KTVB",
-        UnitKind.DEPARTMENT,
+        UnitKind.AGENCY,
         "BTP",
         "Cục trưởng",
     ),
-    UnitSpec("CCN", "Cục Con nuôi", "Cục Con nuôi", UnitKind.DEPARTMENT, "BTP", "Cục trưởng"),
+    UnitSpec("CCN", "Cục Con nuôi", "Cục Con nuôi", UnitKind.AGENCY, "BTP", "Cục trưởng"),
     UnitSpec(
-        "HTQTCT", "Cục Hộ tịch, quốc tịch, chứng thực", "Cục HTQTCT", UnitKind.DEPARTMENT, "BTP", "Cục trưởng"
+        "HTQTCT", "Cục Hộ tịch, quốc tịch, chứng thực", "Cục HTQTCT", UnitKind.AGENCY, "BTP", "Cục trưởng"
     ),
-    UnitSpec("BTTP", "Cục Bổ trợ tư pháp", "Cục BTTP", UnitKind.DEPARTMENT, "BTP", "Cục trưởng"),
-    UnitSpec("CNTT", "Cục Công nghệ thông tin", "Cục CNTT", UnitKind.DEPARTMENT, "BTP", "Cục trưởng"),
+    UnitSpec("BTTP", "Cục Bổ trợ tư pháp", "Cục BTTP", UnitKind.AGENCY, "BTP", "Cục trưởng"),
+    UnitSpec("CNTT", "Cục Công nghệ thông tin", "Cục CNTT", UnitKind.AGENCY, "BTP", "Cục trưởng"),
     UnitSpec(
         "QLTHA",
         "Cục Quản lý thi hành án dân sự",
         "Cục QLTHADS",
-        UnitKind.GENERAL_DEPARTMENT,
+        UnitKind.AGENCY,
         "BTP",
         "Cục trưởng",
     ),
-    UnitSpec("TGPL", "Cục Trợ giúp pháp lý", "Cục TGPL", UnitKind.DEPARTMENT, "BTP", "Cục trưởng"),
+    UnitSpec("TGPL", "Cục Trợ giúp pháp lý", "Cục TGPL", UnitKind.AGENCY, "BTP", "Cục trưởng"),
     UnitSpec(
         "DKGDBD",
         "Cục Đăng ký quốc gia giao dịch bảo đảm",
         "Cục ĐKQGGDBĐ",
-        UnitKind.DEPARTMENT,
+        UnitKind.AGENCY,
         "BTP",
         "Cục trưởng",
     ),
     UnitSpec(
-        "PBGDPL", "Cục Phổ biến, giáo dục pháp luật", "Cục PBGDPL", UnitKind.DEPARTMENT, "BTP", "Cục trưởng"
+        "PBGDPL", "Cục Phổ biến, giáo dục pháp luật", "Cục PBGDPL", UnitKind.AGENCY, "BTP", "Cục trưởng"
     ),
     UnitSpec(
         "VKHPL",
@@ -403,6 +404,7 @@ class LoginSpec:
 LOGINS: list[LoginSpec] = [
     LoginSpec("quantri", "CNTT", "staff", ((Role.SYSTEM_ADMIN, None),), superuser=True),
     LoginSpec("thiduakt", "TDKT", "staff", ((Role.EMULATION_OFFICER, None),)),
+    LoginSpec("vanphong", "VP-TH", "staff", ((Role.PLAN_COORDINATOR, None),)),
     LoginSpec("hoidong", "BTP", "deputy", ((Role.COUNCIL_MEMBER, None),)),
     LoginSpec("lanhdao", "STP-HN", "head", ((Role.UNIT_LEADER, "STP-HN"), (Role.STAFF, "STP-HN"))),
     LoginSpec("canbo", "STP-HN", "staff", ((Role.STAFF, "STP-HN"),)),
@@ -598,22 +600,28 @@ def _say(stdout, message: str) -> None:
         stdout.write(message + "\n")
 
 
-def build_demo(*, year: int, password: str = DEFAULT_PASSWORD, stdout=None) -> dict[str, Any]:
+def build_demo(
+    *, year: int, password: str = DEFAULT_PASSWORD, stdout=None, today: date | None = None
+) -> dict[str, Any]:
     """Create or refresh the demo organisation; returns counts and the demo logins.
 
-    Clusters are seeded for `year` and the year before. Everything happens in one transaction.
+    Clusters are seeded for `year` and the year before; the work plans (office.demo) for `year`,
+    their task statuses drawn relative to `today` (default: today). Everything happens in one
+    transaction.
     """
     with transaction.atomic():
         units = _build_units(stdout)
         clusters = _build_clusters(units, years=(year - 1, year), stdout=stdout)
         people = _build_people(units, stdout)
         logins = _build_logins(units, people, password, stdout)
+        office = build_office_demo(year=year, units=units, today=today, stdout=stdout)
     return {
         "units": len(units),
         "clusters": len(clusters),
         "people": len(people),
         "years": (year - 1, year),
         "logins": logins,
+        "office": office,
     }
 
 

@@ -7,10 +7,11 @@ from django.utils.translation import pgettext_lazy
 
 class UnitKind(models.TextChoices):
     MINISTRY = "ministry", _("Ministry")
-    DEPARTMENT = "department", _("Department")
+    DEPARTMENT = "department", _("Department")  # Vụ
+    AGENCY = "agency", _("Agency")  # Cục
     OFFICE = "office", pgettext_lazy("unit kind", "Office")
     INSPECTORATE = "inspectorate", _("Inspectorate")
-    GENERAL_DEPARTMENT = "general_department", _("General department")
+    GENERAL_DEPARTMENT = "general_department", _("General department")  # Tổng cục
     DIVISION = "division", _("Division")
     PUBLIC_SERVICE = "public_service", _("Public service unit")
     PROVINCIAL_JUSTICE = "provincial_justice", _("Provincial Justice Department")
@@ -33,6 +34,7 @@ class Role(models.TextChoices):
     STAFF = "staff", _("Unit staff")
     UNIT_LEADER = "unit_leader", _("Unit leader")
     EMULATION_OFFICER = "emulation_officer", _("Emulation officer")
+    PLAN_COORDINATOR = "plan_coordinator", _("Work plan coordinator")  # Văn phòng Bộ theo dõi kế hoạch
     COUNCIL_MEMBER = "council_member", _("Council member")
     SYSTEM_ADMIN = "system_admin", _("System administrator")
 
@@ -40,4 +42,6 @@ class Role(models.TextChoices):
 # Roles whose scope is one unit (and, for leaders, its sub-units); the others are ministry-wide.
 UNIT_SCOPED_ROLES = frozenset({Role.STAFF, Role.UNIT_LEADER})
 # Roles that see every unit and person of the ministry.
-MINISTRY_WIDE_ROLES = frozenset({Role.EMULATION_OFFICER, Role.COUNCIL_MEMBER, Role.SYSTEM_ADMIN})
+MINISTRY_WIDE_ROLES = frozenset(
+    {Role.EMULATION_OFFICER, Role.PLAN_COORDINATOR, Role.COUNCIL_MEMBER, Role.SYSTEM_ADMIN}
+)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
@@ -13,6 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.enums import ClusterKind, Gender, Role, UnitKind
 from portal.text import fold, nfc, person_sort_key, split_full_name, text_sort_key
+
+# Codes are the segments of Unit.path ("/BTP/VP/"), so they must never contain the separator.
+unit_code_validator = RegexValidator(
+    r"^[A-Z0-9][A-Z0-9-]*\Z",
+    _("Use only letters without diacritics, digits and hyphens, starting with a letter or a digit."),
+)
 
 
 class Unit(models.Model):
@@ -23,7 +30,7 @@ class Unit(models.Model):
     and lists sort in Vietnamese order on any database. save() keeps all three in step.
     """
 
-    code = models.CharField(_("code"), max_length=30, unique=True)
+    code = models.CharField(_("code"), max_length=30, unique=True, validators=[unit_code_validator])
     name = models.CharField(_("name"), max_length=255)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=UnitKind.choices)
@@ -44,15 +51,15 @@ class Unit(models.Model):
         ordering = ["path"]
         constraints = [
             models.CheckConstraint(condition=~Q(parent=F("id")), name="unit_not_own_parent"),
+            # The last line of defence for path scoping, whatever path the row took into the table.
+            models.CheckConstraint(condition=~Q(code__contains="/"), name="unit_code_without_slash"),
         ]
 
     def __str__(self) -> str:
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        self.name = nfc(self.name)
-        self.short_name = nfc(self.short_name)
-        self.code = nfc(self.code).upper()
+        self._normalise()
         old_path = self.path
         parent_path = self.parent.path if self.parent_id else "/"
         if self.pk and self.parent_id and parent_path.startswith(old_path or "\0"):
@@ -74,6 +81,16 @@ class Unit(models.Model):
     def clean(self) -> None:
         if self.parent_id and self.pk and self.parent.path.startswith(self.path or "\0"):
             raise ValidationError({"parent": _("A unit cannot be placed under itself or one of its sub-units.")})
+
+    def clean_fields(self, exclude=None) -> None:
+        # Validate (and check uniqueness of) the code as it will be stored: "stp-hn" is "STP-HN".
+        self._normalise()
+        super().clean_fields(exclude=exclude)
+
+    def _normalise(self) -> None:
+        self.name = nfc(self.name)
+        self.short_name = nfc(self.short_name)
+        self.code = nfc(self.code).upper()
 
     @property
     def display_name(self) -> str:
@@ -275,6 +292,8 @@ class Notification(models.Model):
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Set once the e-mail went out, so a retried sending task never e-mails it twice.
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("notification")

@@ -22,9 +22,12 @@ def _role_predicate(role: str, name: str):
 is_staff_member = _role_predicate(Role.STAFF, "is_staff_member")
 is_unit_leader = _role_predicate(Role.UNIT_LEADER, "is_unit_leader")
 is_emulation_officer = _role_predicate(Role.EMULATION_OFFICER, "is_emulation_officer")
+is_plan_coordinator = _role_predicate(Role.PLAN_COORDINATOR, "is_plan_coordinator")
 is_council_member = _role_predicate(Role.COUNCIL_MEMBER, "is_council_member")
 is_system_admin = _role_predicate(Role.SYSTEM_ADMIN, "is_system_admin")
-has_any_role = is_staff_member | is_unit_leader | is_emulation_officer | is_council_member | is_system_admin
+has_any_role = (
+    is_staff_member | is_unit_leader | is_emulation_officer | is_plan_coordinator | is_council_member | is_system_admin
+)
 
 
 @rules.predicate

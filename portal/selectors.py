@@ -124,3 +124,20 @@ def audit_entries(*, action_prefix: str | None = None) -> QuerySet[AuditLog]:
     if action_prefix:
         entries = entries.filter(action__startswith=action_prefix)
     return entries
+
+
+def leaders_of(unit: Unit) -> list:
+    """Active users holding a leader grant on the unit or on a unit above it."""
+    from django.contrib.auth import get_user_model
+
+    from portal.enums import Role
+
+    parts = unit.path.strip("/").split("/")
+    ancestor_paths = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    return list(
+        get_user_model()
+        .objects.filter(
+            is_active=True, role_grants__role=Role.UNIT_LEADER, role_grants__unit__path__in=ancestor_paths
+        )
+        .distinct()
+    )

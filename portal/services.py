@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from portal.access import forget_scope
@@ -27,9 +29,15 @@ PERSON_EDITABLE_FIELDS = ("full_name", "gender", "date_of_birth", "position", "e
 
 
 def person_update(*, actor, person_id: int, version: int, data: dict[str, Any]) -> Person:
-    """Save the edited fields of a person unless someone else saved the record in between."""
+    """Save the edited fields of a person unless someone else saved the record in between.
+
+    A person with a login is e-mailed at the login's address, so that address follows the record's.
+    """
     with transaction.atomic():
-        person = Person.objects.select_for_update().get(pk=person_id)
+        # Lock the person row only: the login is optional (an outer join PostgreSQL will not lock).
+        person = Person.objects.select_for_update(of=("self",)).select_related("unit", "user").get(pk=person_id)
+        if actor is None or not actor.has_perm("portal.change_person", person):
+            raise PermissionDenied
         if person.version != version:
             raise StaleVersionError(person)
         before = {name: getattr(person, name) for name in PERSON_EDITABLE_FIELDS}
@@ -42,13 +50,16 @@ def person_update(*, actor, person_id: int, version: int, data: dict[str, Any]) 
             return person
         person.version += 1
         person.save()
+        if "email" in changes and person.user is not None:
+            person.user.email = person.email
+            person.user.save(update_fields=["email"])
         audit_log(actor=actor, obj=person, action="portal.person.updated", data={"changes": changes})
-        if person.user_id and person.user_id != getattr(actor, "pk", None):
+        if person.user_id and person.user_id != actor.pk:
             notify(
                 recipients=[person.user],
                 kind="portal.person.updated",
                 params={"actor": actor_name(actor)},
-                url=f"/people/{person.pk}/",
+                url=reverse("portal:person_detail", args=[person.pk]),
             )
     return person
 
@@ -63,6 +74,19 @@ def role_grant(*, actor, user, role: str, unit: Unit | None = None) -> RoleGrant
             notify(recipients=[user], kind="portal.role.granted", params={"actor": actor_name(actor), "role": role})
     forget_scope(user)
     return grant
+
+
+def role_revoke(*, actor, grant: RoleGrant) -> None:
+    """Take a role away from a user; audited on their staff record, like the grant was."""
+    user = grant.user
+    with transaction.atomic():
+        person = getattr(user, "person", None)
+        data = {"role": grant.role}
+        if grant.unit_id:
+            data["unit"] = grant.unit.code
+        audit_log(actor=actor, obj=person or grant, action="portal.role.revoked", data=data)
+        grant.delete()
+    forget_scope(user)
 
 
 def notification_mark_read(*, user, notification_id: int | None = None) -> int:

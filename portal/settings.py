@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -166,7 +167,17 @@ CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "300"))
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic jobs; crontab times are in CELERY_TIMEZONE (Asia/Ho_Chi_Minh).
+CELERY_BEAT_SCHEDULE: dict = {
+    "office-daily-reminders": {
+        "task": "office.send_daily_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "office-monthly-overdue-notice": {
+        "task": "office.send_monthly_overdue_notice",
+        "schedule": crontab(hour=7, minute=30, day_of_month=1),
+    },
+}
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -200,5 +211,5 @@ LOGGING = {
 
 # Portal settings.
 PORTAL_PAGE_SIZE = int(os.environ.get("PORTAL_PAGE_SIZE", "25"))
-PORTAL_SEARCH_MAX_LENGTH = 200
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+PORTAL_MAX_UPLOAD_MB = int(os.environ.get("PORTAL_MAX_UPLOAD_MB", "20"))

@@ -27,7 +27,11 @@ def fold(text: str | None) -> str:
     return unicodedata.normalize("NFC", stripped).casefold()
 
 
-def search_terms(query: str | None, max_length: int = 200) -> list[str]:
+# The longest search text the portal reads; the rest of a longer query is ignored (and the page says so).
+SEARCH_MAX_LENGTH = 100
+
+
+def search_terms(query: str | None, max_length: int = SEARCH_MAX_LENGTH) -> list[str]:
     """Split a user's query into folded words, ignoring anything past max_length characters."""
     return [word for word in fold((query or "")[:max_length]).split(" ") if word]
 

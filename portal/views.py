@@ -18,14 +18,13 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from portal import selectors, services
 from portal.access import scope_of
-from portal.audit import describe, history_for
+from portal.audit import describe, history_for, history_rows
 from portal.enums import Role
 from portal.forms import PersonForm
 from portal.models import EmulationCluster, Person, RoleGrant, Unit
 from portal.notifications import body_of, subject_of
-from portal.text import nfc
-
-SEARCH_MAX_LENGTH = 100
+from portal.params import parse_int
+from portal.text import SEARCH_MAX_LENGTH, nfc
 
 
 def clean_query(request: HttpRequest) -> str:
@@ -34,8 +33,9 @@ def clean_query(request: HttpRequest) -> str:
 
 
 def paginate(request: HttpRequest, queryset, per_page: int | None = None):
+    """One page of the queryset; a missing or malformed ?page= shows the first page."""
     paginator = Paginator(queryset, per_page or settings.PORTAL_PAGE_SIZE)
-    return paginator.get_page(request.GET.get("page"))
+    return paginator.get_page(parse_int(request.GET.get("page"), minimum=1))
 
 
 class ScopedDetailMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -122,9 +122,9 @@ class PersonListView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         query = clean_query(self.request)
         unit = None
-        unit_id = self.request.GET.get("unit", "")
-        if unit_id.isdigit():
-            unit = selectors.units_visible_to(self.request.user).filter(pk=int(unit_id)).first()
+        unit_id = parse_int(self.request.GET.get("unit"), minimum=1)
+        if unit_id is not None:
+            unit = selectors.units_visible_to(self.request.user).filter(pk=unit_id).first()
         sort = self.request.GET.get("sort", "name")
         if sort not in self.sort_options:
             sort = "name"
@@ -148,7 +148,7 @@ class PersonDetailView(ScopedDetailMixin, TemplateView):
         person = self.get_object()
         context["person"] = person
         context["memberships"] = list(selectors.person_memberships(person=person))
-        context["history"] = [(entry, describe(entry)) for entry in history_for(person)[:50]]
+        context["history"] = history_rows(history_for(person)[:50])
         return context
 
 
@@ -236,7 +236,7 @@ class UnitDetailView(ScopedDetailMixin, TemplateView):
         context["clusters"] = list(unit.cluster_memberships.select_related("cluster").order_by("-year")[:5])
         people = selectors.person_search(user=self.request.user, unit=unit, include_sub_units=False)
         context["page_obj"] = paginate(self.request, people)
-        context["history"] = [(entry, describe(entry)) for entry in history_for(unit)[:50]]
+        context["history"] = history_rows(history_for(unit)[:50])
         return context
 
 
@@ -315,11 +315,9 @@ def health(request: HttpRequest) -> HttpResponse:
 
 
 def _year_param(request: HttpRequest) -> int:
-    value = request.GET.get("year", "")
-    if value.isdigit() and 1990 <= int(value) <= 2100:
-        return int(value)
-    return timezone.localdate().year
-
+    """?year= when it is a plausible year (the range cluster seats allow), else this year."""
+    year = parse_int(request.GET.get("year"), minimum=1990, maximum=2100)
+    return year if year is not None else timezone.localdate().year
 
 
 class AreaHomeView(LoginRequiredMixin, TemplateView):

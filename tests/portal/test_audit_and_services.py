@@ -136,3 +136,117 @@ def test_audit_log_cannot_be_changed_in_the_django_admin(client, org, users):
     assert client.post(reverse("admin:portal_auditlog_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
     assert client.get(reverse("admin:portal_auditlog_add")).status_code == 403
     assert AuditLog.objects.filter(pk=entry.pk).exists()
+
+
+def test_describe_falls_back_when_the_entry_lacks_a_parameter_of_the_sentence(users):
+    person = Person.objects.get(user=users.staff)
+    entry = audit_log(actor=users.admin, obj=person, action="portal.role.granted", data={})  # no "role"
+    assert describe(entry) == "Đỗ Văn Quản: portal.role.granted Lê Văn Cán"
+
+
+def test_describe_falls_back_when_a_translation_is_malformed(users, monkeypatch):
+    from portal import audit
+
+    person = Person.objects.get(user=users.staff)
+    entry = audit_log(actor=users.leader, obj=person, action="portal.person.updated")
+    monkeypatch.setitem(audit._SENTENCES, "portal.person.updated", "%(actor)s đã sửa 100% hồ sơ %(object)s")
+    assert describe(entry) == "Phạm Thị Lãnh: portal.person.updated Lê Văn Cán"
+
+
+def test_person_page_survives_an_entry_its_sentence_cannot_describe(client, users):
+    from django.urls import reverse
+
+    person = Person.objects.get(user=users.staff)
+    audit_log(actor=users.admin, obj=person, action="portal.role.granted", data={"unit": "STP-HN"})
+    client.force_login(users.admin)
+    response = client.get(reverse("portal:person_detail", args=[person.pk]))
+    assert response.status_code == 200
+    assert "Đỗ Văn Quản: portal.role.granted Lê Văn Cán" in response.content.decode()
+
+
+def test_person_update_refuses_an_actor_who_may_not_change_the_person(users, people):
+    from django.core.exceptions import PermissionDenied
+
+    home_person = Person.objects.get(user=users.staff)
+    for actor, person in [(users.staff, home_person), (users.leader, people.other), (users.officer, home_person)]:
+        with pytest.raises(PermissionDenied):
+            services.person_update(actor=actor, person_id=person.pk, version=person.version, data={"position": "Vụ trưởng"})
+    assert set(Person.objects.filter(position="Vụ trưởng")) == set()
+    assert AuditLog.objects.count() == 0
+
+
+def test_person_email_change_moves_the_login_address_and_the_mail_follows(users, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    person = Person.objects.get(user=users.staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.person_update(actor=users.leader, person_id=person.pk, version=person.version, data={"email": "can.moi@moj.gov.vn"})
+    users.staff.refresh_from_db()
+    assert users.staff.email == "can.moi@moj.gov.vn"
+    assert [message.to for message in mail.outbox] == [["can.moi@moj.gov.vn"]]
+    notification = Notification.objects.get(recipient=users.staff)
+    assert notification.url == reverse("portal:person_detail", args=[person.pk])
+    assert notification.url in mail.outbox[0].body
+
+
+def test_person_update_leaves_the_login_address_alone_when_the_email_is_unchanged(users):
+    person = Person.objects.get(user=users.staff)
+    address = users.staff.email
+    services.person_update(actor=users.leader, person_id=person.pk, version=person.version, data={"position": "Trưởng phòng"})
+    users.staff.refresh_from_db()
+    assert users.staff.email == address
+
+
+def test_describe_changes_speaks_the_readers_language(users):
+    from django.utils import translation
+
+    from portal.audit import describe_changes
+
+    person = Person.objects.get(user=users.staff)
+    changes = {
+        "gender": ["male", "female"],
+        "is_active": [True, False],
+        "date_of_birth": [None, "1985-12-15"],
+        "position": ["", "Trưởng phòng"],
+        "shoe_size": ["41", "42"],
+    }
+    entry = audit_log(actor=users.leader, obj=person, action="portal.person.updated", data={"changes": changes})
+    with translation.override("en"):
+        assert describe_changes(entry) == [
+            ("Gender", "Male", "Female"),
+            ("Active", "Yes", "No"),
+            ("Date of birth", "—", "15/12/1985"),
+            ("Position", "—", "Trưởng phòng"),
+            ("shoe_size", "41", "42"),
+        ]
+    with translation.override("vi"):
+        assert describe_changes(entry)[:3] == [
+            ("Giới tính", "Nam", "Nữ"),
+            ("Đang hoạt động", "Có", "Không"),
+            ("Ngày sinh", "—", "15/12/1985"),
+        ]
+
+
+def test_describe_changes_is_empty_without_field_changes(users, org):
+    from portal.audit import describe_changes
+
+    entry = audit_log(actor=users.admin, obj=org.home, action="portal.admin.changed", data={"model": "portal.unit", "fields": ["name"]})
+    assert describe_changes(entry) == []
+
+
+def test_person_page_history_shows_labels_and_values_not_raw_data(client, users):
+    from datetime import date
+
+    from django.urls import reverse
+
+    person = Person.objects.get(user=users.staff)
+    services.person_update(
+        actor=users.leader, person_id=person.pk, version=person.version,
+        data={"gender": "female", "is_active": False, "date_of_birth": date(1985, 12, 15)},
+    )
+    client.force_login(users.admin)
+    content = client.get(reverse("portal:person_detail", args=[person.pk])).content.decode()
+    assert "Giới tính: Nam → Nữ" in content
+    assert "Đang hoạt động: Có → Không" in content
+    assert "Ngày sinh: — → 15/12/1985" in content
+    assert "<code>gender</code>" not in content

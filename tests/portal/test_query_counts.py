@@ -29,6 +29,23 @@ def test_person_list_query_count(admin_client, org, rows, django_assert_num_quer
 
 
 @pytest.mark.parametrize("rows", [1, 30])
+def test_person_list_query_count_for_a_leader_of_two_units(client, users, org, rows, django_assert_num_queries):
+    from portal.enums import Role
+    from portal.models import RoleGrant
+
+    RoleGrant.objects.create(user=users.leader, role=Role.UNIT_LEADER, unit=org.other)
+    for n in range(rows):
+        PersonFactory(unit=(org.home_child, org.other)[n % 2])
+    client.force_login(users.leader)
+    # session, user, scope, unread count, page count, page rows
+    with django_assert_num_queries(6):
+        response = client.get(reverse("portal:person_list"), {"q": "nguoi"})
+    people = response.context["page_obj"].object_list
+    assert len(people) == rows
+    assert {person.unit for person in people} == ({org.home_child} if rows == 1 else {org.home_child, org.other})
+
+
+@pytest.mark.parametrize("rows", [1, 30])
 def test_unit_list_query_count(admin_client, org, rows, django_assert_num_queries):
     for _ in range(rows):
         PersonFactory(unit=UnitFactory(parent=org.other))

@@ -11,6 +11,15 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
+from office.models import (
+    DeadlineAdjustment,
+    Petition,
+    PetitionBatch,
+    PlanYear,
+    ProgressReport,
+    Task,
+    WorkPlan,
+)
 from portal.demo import DEFAULT_PASSWORD, generate_people
 from portal.enums import Gender, Role, UnitKind
 from portal.models import (
@@ -28,6 +37,7 @@ User = get_user_model()
 LOGINS = {
     "quantri": Role.SYSTEM_ADMIN,
     "thiduakt": Role.EMULATION_OFFICER,
+    "vanphong": Role.PLAN_COORDINATOR,
     "hoidong": Role.COUNCIL_MEMBER,
     "lanhdao": Role.UNIT_LEADER,
     "canbo": Role.STAFF,
@@ -50,6 +60,15 @@ def counts() -> dict[str, int]:
         User,
         RoleGrant,
         Notification,
+        PlanYear,
+        WorkPlan,
+        Task,
+        Task.cooperating_units.through,
+        Task.assignees.through,
+        ProgressReport,
+        DeadlineAdjustment,
+        PetitionBatch,
+        Petition,
     )
     return {model.__name__: model.objects.count() for model in models}
 
@@ -68,6 +87,23 @@ def test_seed_demo_builds_a_ministry_of_units():
     assert Unit.objects.filter(kind=UnitKind.DIVISION, parent__code="VP").count() >= 2
     assert Unit.objects.get(code="STP-HN").name == "Sở Tư pháp Hà Nội"
     assert Unit.objects.get(code="THADS-HN").path == "/BTP/QLTHA/THADS-HN/"
+
+
+@pytest.mark.django_db
+def test_seed_demo_tells_departments_from_agencies():
+    """Vụ (department), Cục (agency) and Tổng cục (general department) are different kinds of unit."""
+    seed()
+    ministry_units = Unit.objects.filter(parent__code="BTP")
+
+    agencies = ministry_units.filter(name__startswith="Cục ")
+    assert agencies.count() >= 9
+    assert set(agencies.values_list("kind", flat=True)) == {UnitKind.AGENCY}
+    assert Unit.objects.get(code="QLTHA").kind == UnitKind.AGENCY
+    departments = ministry_units.filter(name__startswith="Vụ ")
+    assert departments.count() >= 7
+    assert set(departments.values_list("kind", flat=True)) == {UnitKind.DEPARTMENT}
+    # The provincial Cục Thi hành án dân sự keep their own kind (their cluster is chosen by it).
+    assert set(Unit.objects.filter(parent__code="QLTHA").values_list("kind", flat=True)) == {UnitKind.ENFORCEMENT_OFFICE}
 
 
 @pytest.mark.django_db
@@ -161,20 +197,36 @@ def test_seed_demo_creates_one_login_per_role_and_prints_them():
 
 
 @pytest.mark.django_db
+def test_seed_demo_adds_a_year_of_work_plans_and_a_petition_batch():
+    output = seed()
+    this_year = timezone.localdate().year
+
+    plans = WorkPlan.objects.filter(year=this_year)
+    assert plans.count() == Unit.objects.exclude(kind=UnitKind.DIVISION).count()
+    assert 900 <= Task.objects.filter(plan__year=this_year).count() <= 1100
+    assert PetitionBatch.objects.get().petitions.count() == 20
+    assert f"Kế hoạch công tác năm {this_year} (work plans): {plans.count()} — mới (new) {plans.count()}" in output
+    assert f"Nhiệm vụ (tasks): {Task.objects.count()} — mới (new) {Task.objects.count()}" in output
+
+
+@pytest.mark.django_db
 def test_seed_demo_twice_changes_nothing():
     seed()
     before = counts()
     people_before = list(
         Person.objects.values_list("email", "full_name", "unit__code", "position", "version")
     )
+    tasks_before = list(Task.objects.order_by("pk").values_list("plan__unit__code", "code", "due_date", "version"))
 
-    seed()
+    output = seed()
 
     assert counts() == before
     assert (
         list(Person.objects.values_list("email", "full_name", "unit__code", "position", "version"))
         == people_before
     )
+    assert list(Task.objects.order_by("pk").values_list("plan__unit__code", "code", "due_date", "version")) == tasks_before
+    assert f"Nhiệm vụ (tasks): {len(tasks_before)} — mới (new) 0" in output
 
 
 @pytest.mark.django_db
@@ -205,7 +257,7 @@ def test_seed_demo_notifies_in_app_but_emails_nobody(django_capture_on_commit_ca
         seed()
 
     assert mail.outbox == []
-    assert Notification.objects.filter(kind="portal.role.granted").count() == RoleGrant.objects.count() == 12
+    assert Notification.objects.filter(kind="portal.role.granted").count() == RoleGrant.objects.count() == 13
 
 
 @pytest.mark.django_db
@@ -220,6 +272,8 @@ def test_seed_demo_year_option_seeds_that_year_and_the_one_before():
     seed("--year", "2030")
 
     assert set(ClusterMembership.objects.values_list("year", flat=True)) == {2029, 2030}
+    assert set(WorkPlan.objects.values_list("year", flat=True)) == {2030}
+    assert list(PlanYear.objects.values_list("year", flat=True)) == [2030]
 
 
 def test_generate_people_is_deterministic_with_unique_keys():

@@ -31,6 +31,14 @@ def test_search_terms_cut_at_max_length_and_drop_empty_words():
     assert search_terms(None) == []
 
 
+def test_search_terms_and_the_search_box_share_one_length_limit(settings):
+    from portal import text
+
+    assert text.SEARCH_MAX_LENGTH == 100
+    assert search_terms("x" * 500) == ["x" * text.SEARCH_MAX_LENGTH]
+    assert not hasattr(settings, "PORTAL_SEARCH_MAX_LENGTH")
+
+
 def test_split_full_name_family_middle_given():
     assert split_full_name("Nguyễn Thị Minh Khai") == ("Nguyễn", "Thị Minh", "Khai")
     assert split_full_name("Lê Lợi") == ("Lê", "", "Lợi")

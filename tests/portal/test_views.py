@@ -200,6 +200,14 @@ def test_logout_needs_post_and_ends_session(client, users):
     assert client.get(reverse("portal:dashboard")).status_code == 302
 
 
+def test_logout_by_get_is_refused_and_the_session_survives(client, users):
+    client.force_login(users.staff)
+    response = client.get(reverse("logout"))
+    assert response.status_code == 405
+    assert client.get(reverse("portal:dashboard")).status_code == 200
+    assert client.session.get("_auth_user_id") == str(users.staff.pk)
+
+
 def test_health_answers_ok(client, db):
     response = client.get(reverse("health"))
     assert response.json() == {"status": "ok"}
@@ -209,3 +217,58 @@ def test_unknown_page_is_a_vietnamese_404(client, users):
     client.force_login(users.staff)
     response = client.get("/no-such-page/")
     assert response.status_code == 404
+    content = response.content.decode()
+    assert '<html lang="vi">' in content
+    assert "Không tìm thấy trang" in content
+
+
+HOSTILE_NUMBERS = ["²", "-1", "9" * 50, "%", "'", "\x00", "١٢", " 1", "1.0"]
+
+
+@pytest.mark.parametrize("value", HOSTILE_NUMBERS)
+def test_person_list_ignores_a_hostile_unit_filter(leader_client, people, value):
+    response = leader_client.get(reverse("portal:person_list"), {"unit": value})
+    assert response.status_code == 200
+    assert response.context["unit"] is None
+    assert names_in(response) == ["Lê Văn Cán", "Ngô Văn Chưa", "Phạm Thị Lãnh", "Nguyễn Anh Tuấn"]
+
+
+@pytest.mark.parametrize("value", HOSTILE_NUMBERS)
+@pytest.mark.parametrize("url_name", ["portal:person_list", "portal:unit_list", "portal:notifications", "portal:audit_log"])
+def test_list_pages_show_the_first_page_for_a_hostile_page_number(client, users, url_name, value):
+    client.force_login(users.admin)
+    response = client.get(reverse(url_name), {"page": value})
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 1
+
+
+@pytest.mark.parametrize("value", [*HOSTILE_NUMBERS, "name\x00", "-name'"])
+def test_person_list_sorts_by_name_for_a_hostile_sort(leader_client, value):
+    response = leader_client.get(reverse("portal:person_list"), {"sort": value})
+    assert response.status_code == 200
+    assert response.context["sort"] == "name"
+
+
+@pytest.mark.parametrize("value", [*HOSTILE_NUMBERS, "³", "1989", "2101"])
+def test_cluster_pages_fall_back_to_this_year_for_a_hostile_year(client, users, value):
+    from django.utils import timezone
+
+    from tests.factories import ClusterMembershipFactory
+
+    cluster = ClusterMembershipFactory(year=2026).cluster
+    client.force_login(users.officer)
+    this_year = timezone.localdate().year
+    listing = client.get(reverse("portal:cluster_list"), {"year": value})
+    detail = client.get(reverse("portal:cluster_detail", args=[cluster.pk]), {"year": value})
+    assert (listing.status_code, detail.status_code) == (200, 200)
+    assert (listing.context["year"], detail.context["year"]) == (this_year, this_year)
+
+
+def test_cluster_pages_read_a_plain_year(client, users):
+    from tests.factories import ClusterMembershipFactory
+
+    membership = ClusterMembershipFactory(year=2024)
+    client.force_login(users.officer)
+    response = client.get(reverse("portal:cluster_detail", args=[membership.cluster.pk]), {"year": "2024"})
+    assert response.context["year"] == 2024
+    assert [member.unit for member in response.context["members"]] == [membership.unit]

@@ -10,8 +10,9 @@ from portal.enums import Role
 
 class Command(BaseCommand):
     help = (
-        "Create or refresh a demo Ministry of Justice: units, emulation clusters, a few hundred staff "
-        "and one login per role. Running it again changes nothing. For demonstration instances only."
+        "Create or refresh a demo Ministry of Justice: units, emulation clusters, a few hundred staff, "
+        "one login per role, and a year of work plans (about 1,000 tasks) with a batch of voters' "
+        "petitions. Running it again changes nothing. For demonstration instances only."
     )
 
     def add_arguments(self, parser):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
             "--year",
             type=int,
             default=None,
-            help="emulation year of the clusters (default: the current year)",
+            help="emulation year of the clusters and year of the work plans (default: the current year)",
         )
 
     def handle(self, *args, password: str, year: int | None, **options):
