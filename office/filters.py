@@ -40,6 +40,9 @@ class TaskFilter(django_filters.FilterSet):
     source = django_filters.MultipleChoiceFilter(label=_("Source"), choices=TaskSource.choices)
     priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Priority.choices)
     due = django_filters.ChoiceFilter(label=_("Due"), choices=DUE_WINDOWS, method="filter_due")
+    assignee = django_filters.CharFilter(
+        label=_("Assignee"), method="filter_assignee", widget=forms.TextInput(attrs={"maxlength": SEARCH_MAX_LENGTH})
+    )
     mine = django_filters.BooleanFilter(label=_("Only tasks assigned to me"), method="filter_mine", widget=forms.CheckboxInput)
     sort = django_filters.ChoiceFilter(
         label=_("Sort"), choices=[(key, key) for key in SORTS], method="filter_sort", widget=forms.HiddenInput
@@ -78,6 +81,13 @@ class TaskFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Exists(Task.assignees.through.objects.filter(task_id=OuterRef("pk"), person__user=self.user)))
+
+    def filter_assignee(self, queryset, name, value):
+        """Tasks with an assignee whose name matches, with or without diacritics."""
+        people = Task.assignees.through.objects.filter(task_id=OuterRef("pk"))
+        for term in search_terms(value):
+            people = people.filter(Q(person__search_text__startswith=term) | Q(person__search_text__contains=f" {term}"))
+        return queryset.filter(Exists(people)) if search_terms(value) else queryset
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*SORTS[value])

@@ -117,3 +117,14 @@ def celery_worker(celery_worker_process):
     app.conf.task_always_eager = False
     yield celery_worker_process
     app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def django_assert_num_queries(django_assert_num_queries, db):
+    """pytest-django's fixture, with the content-type cache warmed first: otherwise the first test
+    of a run that reads an object's history pays one extra query, and counts depend on test order."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.get_for_models(*apps.get_models())
+    return django_assert_num_queries

@@ -147,6 +147,18 @@ def test_my_tasks_shows_only_assigned_ones(client, users, plan, org):
     assert [t.code for t in response.context["page_obj"]] == ["M1"]
 
 
+def test_task_list_filters_by_assignee_name_without_diacritics(client, users, plan, org):
+    first = TaskFactory(plan=plan, lead_unit=org.home, code="P1")
+    first.assignees.add(users.staff.person)  # Lê Văn Cán
+    second = TaskFactory(plan=plan, lead_unit=org.home, code="P2")
+    second.assignees.add(users.leader.person)  # Phạm Thị Lãnh
+    client.force_login(users.leader)
+    response = client.get(reverse("office:task_list"), {"assignee": "le van can"})
+    assert [t.code for t in response.context["page_obj"]] == ["P1"]
+    response = client.get(reverse("office:task_list"), {"assignee": "lanh"})
+    assert [t.code for t in response.context["page_obj"]] == ["P2"]
+
+
 def test_create_task_with_bad_deadline_keeps_input(client, users, draft_plan, org):
     client.force_login(users.staff)
     response = client.post(
