@@ -1,18 +1,25 @@
-from django.urls import path
-from django.utils.translation import gettext_lazy as _
+"""URLs of the commendation area. Views live in commendations/views/<topic>.py."""
 
-from portal.views import AreaHomeView
+from django.urls import path
+
+from commendations.views import catalogue, eligibility, history_import, timelines
 
 app_name = "commendations"
 urlpatterns = [
+    # the award catalogue (commendations/views/catalogue.py)
+    path("", catalogue.AwardListView.as_view(), name="home"),
+    path("awards/<int:pk>/", catalogue.AwardDetailView.as_view(), name="award_detail"),
+    path("awards/<int:pk>/edit/", catalogue.AwardEditView.as_view(), name="award_edit"),
+    # timelines (commendations/views/timelines.py)
+    path("people/<int:person_id>/history/", timelines.PersonHistoryView.as_view(), name="person_history"),
+    path("units/<int:unit_id>/history/", timelines.UnitHistoryView.as_view(), name="unit_history"),
+    # who is eligible (commendations/views/eligibility.py)
+    path("eligibility/", eligibility.EligibilityView.as_view(), name="eligibility"),
+    # history from Excel (commendations/views/history_import.py)
+    path("history/import/", history_import.HistoryImportView.as_view(), name="history_import"),
     path(
-        "",
-        AreaHomeView.as_view(
-            area_title=_("Commendations"),
-            area_description=_(
-                "Commendation dossiers: the award catalogue, eligibility checks against the law and award history, approval, the council vote and decisions."
-            ),
-        ),
-        name="home",
+        "history/import/template/<str:table>/",
+        history_import.HistoryTemplateView.as_view(),
+        name="history_import_template",
     ),
 ]

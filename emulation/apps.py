@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class EmulationConfig(AppConfig):
     name = "emulation"
     verbose_name = _("Emulation")
+
+    def ready(self) -> None:
+        from emulation import audit_actions  # noqa: F401  (registers audit sentences and notifications)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from office.views import dashboards, excel, petitions, plans, tasks
+from office.views import dashboards, excel, files, petitions, plans, tasks
 
 app_name = "office"
 urlpatterns = [
@@ -24,6 +24,10 @@ urlpatterns = [
     path("tasks/<int:pk>/adjustment/", tasks.AdjustmentRequestView.as_view(), name="adjustment_request"),
     path("adjustments/", tasks.AdjustmentListView.as_view(), name="adjustment_list"),
     path("adjustments/<int:pk>/decide/", tasks.AdjustmentDecideView.as_view(), name="adjustment_decide"),
+    # downloads of attachments, through a permission check (office/views/files.py)
+    path("tasks/<int:pk>/output-file/", files.task_output_file, name="task_output_file"),
+    path("progress/<int:pk>/attachment/", files.progress_attachment, name="progress_attachment"),
+    path("petitions/<int:pk>/answer-file/", files.petition_answer_file, name="petition_answer_file"),
     # Excel import and export (office/views/excel.py)
     path("plans/<int:pk>/import/", excel.PlanImportView.as_view(), name="plan_import"),
     path("tasks/import-template/", excel.ImportTemplateView.as_view(), name="import_template"),

@@ -19,6 +19,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import models, transaction
 
+from commendations.demo import build_commendations_demo
+from emulation.demo import build_emulation_demo
 from office.demo import build_office_demo
 from portal.enums import ClusterKind, Gender, Role, UnitKind
 from portal.models import ClusterMembership, EmulationCluster, Person, Unit, UnitMembership
@@ -606,8 +608,9 @@ def build_demo(
     """Create or refresh the demo organisation; returns counts and the demo logins.
 
     Clusters are seeded for `year` and the year before; the work plans (office.demo) for `year`,
-    their task statuses drawn relative to `today` (default: today). Everything happens in one
-    transaction.
+    their task statuses drawn relative to `today` (default: today); the emulation campaigns of the
+    Sở Tư pháp clusters (emulation.demo) for `year` and the year before; five years of commendation
+    history, `year` - 5 to `year` - 1 (commendations.demo). Everything happens in one transaction.
     """
     with transaction.atomic():
         units = _build_units(stdout)
@@ -615,6 +618,10 @@ def build_demo(
         people = _build_people(units, stdout)
         logins = _build_logins(units, people, password, stdout)
         office = build_office_demo(year=year, units=units, today=today, stdout=stdout)
+        emulation = build_emulation_demo(year=year, stdout=stdout)
+        commendations = build_commendations_demo(
+            year=year, people=[person for _spec, person in people], units=units, today=today, stdout=stdout
+        )
     return {
         "units": len(units),
         "clusters": len(clusters),
@@ -622,6 +629,8 @@ def build_demo(
         "years": (year - 1, year),
         "logins": logins,
         "office": office,
+        "emulation": emulation,
+        "commendations": commendations,
     }
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Person
@@ -21,6 +24,77 @@ class VietnameseDateField(forms.DateField):
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
         super().__init__(**kwargs)
+
+
+def normalise_decimal_text(text: str) -> str:
+    """A number as typed by a Vietnamese or an English user, in Python's notation.
+
+    "1,75" and "1.75" are both 1.75; with both separators the last one is the decimal mark
+    ("1.234,5" and "1,234.5" are 1234.5); several dots alone group thousands ("1.234.567").
+    Spaces (also non-breaking) are ignored. Anything else is left for Decimal() to refuse.
+    """
+    text = "".join(text.split()).replace("\u00a0", "")
+    if "," in text and "." in text:
+        decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
+        thousands = "." if decimal_mark == "," else ","
+        text = text.replace(thousands, "").replace(decimal_mark, ".")
+    elif "," in text:
+        text = text.replace(",", ".") if text.count(",") == 1 else text
+    elif text.count(".") > 1:
+        text = text.replace(".", "")
+    return text
+
+
+def trim_decimal(value: Decimal) -> Decimal:
+    """1.50 -> 1.5 and 100.00 -> 100 (never 1E+2)."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+def decimal_text(value: Decimal | None, *, localize: bool = True) -> str:
+    """A decimal for people: no trailing zeros, the language's decimal mark ("1,75" in Vietnamese)."""
+    if value is None:
+        return ""
+    text = format(trim_decimal(Decimal(value)), "f")
+    return text.replace(".", get_format("DECIMAL_SEPARATOR")) if localize else text
+
+
+class DecimalTextInput(forms.TextInput):
+    """A text box (type=number refuses the decimal comma in most browsers) for decimals."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return decimal_text(value)
+        return super().format_value(value)
+
+
+class VietnameseDecimalField(forms.DecimalField):
+    """A decimal typed with a comma or a point: "1,75" and "1.75" are the same 1.75.
+
+    Trailing zeros do not count against `decimal_places` ("1,50" is 1.5).
+    """
+
+    widget = DecimalTextInput
+    default_error_messages = {"invalid": _("Enter a number, for example 1,75 or 1.75.")}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, str):
+            value = normalise_decimal_text(value)
+            if value == "":
+                return None
+        try:
+            number = Decimal(str(value))
+        except (InvalidOperation, ValueError) as error:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from error
+        if not number.is_finite():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return trim_decimal(number)
 
 
 class PersonForm(forms.ModelForm):

@@ -128,3 +128,9 @@ def django_assert_num_queries(django_assert_num_queries, db):
 
     ContentType.objects.get_for_models(*apps.get_models())
     return django_assert_num_queries
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path_factory):
+    """Uploaded and generated files of a test go to a throwaway folder, never to var/media."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from office import excel
 from office.enums import DeadlineKind, PlanState, Priority, TaskSource
@@ -226,7 +226,8 @@ def test_import_refuses_files_that_are_not_workbooks(client, users, draft_plan, 
         reverse("office:plan_import", args=[draft_plan.pk]), {"file": SimpleUploadedFile(name, content)}
     )
     assert response.status_code == 400
-    assert any(error.startswith(message) for error in response.context["form"].errors["file"])
+    with translation.override("en"):  # the messages are compared in English, their msgid
+        assert any(str(error).startswith(message) for error in response.context["form"].errors["file"])
     assert Task.objects.count() == 0
 
 

@@ -17,6 +17,9 @@ TESTED_ELSEWHERE = {
     "office:task_complete": "test_views_plans_tasks.test_office_post_matrix",
     "office:adjustment_request": "test_views_plans_tasks.test_office_post_matrix",
     "office:adjustment_decide": "test_views_plans_tasks.test_office_post_matrix",
+    "office:task_output_file": "test_files.test_attachment_downloads_follow_the_scope",
+    "office:progress_attachment": "test_files.test_attachment_downloads_follow_the_scope",
+    "office:petition_answer_file": "test_files.test_attachment_downloads_follow_the_scope",
 }
 
 

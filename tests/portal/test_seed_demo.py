@@ -11,6 +11,19 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
+from commendations.models import AwardRecord, Hold, Initiative, Rating
+from emulation.models import (
+    Campaign,
+    Evidence,
+    Registration,
+    Scheme,
+    SchemeGrade,
+    SchemeGradeCap,
+    SchemeNode,
+    SchemeTieBreaker,
+    Scorecard,
+    ScoreLine,
+)
 from office.models import (
     DeadlineAdjustment,
     Petition,
@@ -23,6 +36,7 @@ from office.models import (
 from portal.demo import DEFAULT_PASSWORD, generate_people
 from portal.enums import Gender, Role, UnitKind
 from portal.models import (
+    AuditLog,
     ClusterMembership,
     EmulationCluster,
     Notification,
@@ -42,6 +56,12 @@ LOGINS = {
     "lanhdao": Role.UNIT_LEADER,
     "canbo": Role.STAFF,
 }
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """The demo's evidence files go to a temporary folder, not the developer's media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def seed(*args: str) -> str:
@@ -69,6 +89,23 @@ def counts() -> dict[str, int]:
         DeadlineAdjustment,
         PetitionBatch,
         Petition,
+        Scheme,
+        SchemeNode,
+        SchemeGrade,
+        SchemeGradeCap,
+        SchemeTieBreaker,
+        Campaign,
+        Campaign.clusters.through,
+        Registration,
+        Scorecard,
+        ScoreLine,
+        Evidence,
+        AuditLog,
+        Rating,
+        AwardRecord,
+        Initiative,
+        Initiative.authors.through,
+        Hold,
     )
     return {model.__name__: model.objects.count() for model in models}
 
@@ -210,6 +247,27 @@ def test_seed_demo_adds_a_year_of_work_plans_and_a_petition_batch():
 
 
 @pytest.mark.django_db
+def test_seed_demo_adds_this_and_last_years_campaigns_of_the_justice_departments():
+    output = seed()
+    this_year = timezone.localdate().year
+
+    campaigns = {campaign.year: campaign for campaign in Campaign.objects.all()}
+    assert sorted(campaigns) == [this_year - 1, this_year]
+    assert (campaigns[this_year].state, campaigns[this_year - 1].state) == ("council", "published")
+    for campaign in campaigns.values():
+        assert sorted(campaign.clusters.values_list("code", flat=True)) == ["CUM-STP-MB", "CUM-STP-MN"]
+        assert sorted(campaign.scorecards.values_list("unit__code", flat=True)) == sorted(
+            Unit.objects.filter(kind=UnitKind.PROVINCIAL_JUSTICE).values_list("code", flat=True)
+        )
+    assert Scorecard.objects.exclude(state="final").count() == 0
+    assert (
+        "Thi đua (emulation): bảng tiêu chí (schemes) mới 2; phong trào (campaigns) 2 — mới (new) 2; "
+        f"phiếu chấm điểm (scorecards) mới {Scorecard.objects.count()}, "
+        f"dòng điểm (score lines) mới {ScoreLine.objects.count()}, minh chứng (evidence) mới {Evidence.objects.count()}"
+    ) in output
+
+
+@pytest.mark.django_db
 def test_seed_demo_twice_changes_nothing():
     seed()
     before = counts()
@@ -217,6 +275,11 @@ def test_seed_demo_twice_changes_nothing():
         Person.objects.values_list("email", "full_name", "unit__code", "position", "version")
     )
     tasks_before = list(Task.objects.order_by("pk").values_list("plan__unit__code", "code", "due_date", "version"))
+    scorecards_before = list(
+        Scorecard.objects.order_by("pk").values_list(
+            "campaign__year", "unit__code", "state", "self_total", "appraised_total", "grade", "version"
+        )
+    )
 
     output = seed()
 
@@ -227,6 +290,19 @@ def test_seed_demo_twice_changes_nothing():
     )
     assert list(Task.objects.order_by("pk").values_list("plan__unit__code", "code", "due_date", "version")) == tasks_before
     assert f"Nhiệm vụ (tasks): {len(tasks_before)} — mới (new) 0" in output
+    assert (
+        list(
+            Scorecard.objects.order_by("pk").values_list(
+                "campaign__year", "unit__code", "state", "self_total", "appraised_total", "grade", "version"
+            )
+        )
+        == scorecards_before
+    )
+    assert "phong trào (campaigns) 2 — mới (new) 0; phiếu chấm điểm (scorecards) mới 0," in output
+    assert (
+        "(commendation history): xếp loại (ratings) mới 0, khen thưởng (awards) mới 0, "
+        "sáng kiến (initiatives) mới 0, tạm hoãn (holds) mới 0"
+    ) in output
 
 
 @pytest.mark.django_db

@@ -1,0 +1,1 @@
+"""Tests of the commendations app: the eligibility engine first (pure, no database)."""
