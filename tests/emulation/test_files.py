@@ -31,12 +31,19 @@ def test_evidence_download_follows_the_scope(client, users, evidence, role):
 
 def test_every_emulation_url_name_is_tested_for_permissions():
     """The per-module matrices cover their own views; this covers the emulation area as a whole."""
-    from tests.emulation import test_appraisal, test_campaigns, test_results, test_scheme_views, test_scorecards
+    from tests.emulation import (
+        test_appraisal,
+        test_campaigns,
+        test_results,
+        test_scheme_views,
+        test_scorecards,
+    )
 
     resolver = get_resolver().namespace_dict["emulation"][1]
     names = {f"emulation:{name}" for name in resolver.reverse_dict if isinstance(name, str)}
-    source = "".join(
-        open(module.__file__, encoding="utf-8").read()
-        for module in (test_appraisal, test_campaigns, test_results, test_scheme_views, test_scorecards)
-    ) + open(__file__, encoding="utf-8").read()
+    from pathlib import Path
+
+    modules = (test_appraisal, test_campaigns, test_results, test_scheme_views, test_scorecards)
+    source = "".join(Path(module.__file__).read_text(encoding="utf-8") for module in modules)
+    source += Path(__file__).read_text(encoding="utf-8")
     assert {name for name in names if f'"{name}"' not in source and f"'{name}'" not in source} == set()
