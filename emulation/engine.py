@@ -7,6 +7,8 @@ frozen dataclasses and renders the trace codes below in Vietnamese or English. E
 ``decimal.Decimal``; every node's score is quantized to 0.01 with ROUND_HALF_UP. ``score()`` never
 raises for well-typed inputs: a bad entry or formula gives that line 0 points, ``error=True`` and a
 trace step that names the problem. docs/scoring-engine.md explains the rules with a worked example.
+``score(..., explain=False)`` gives the same scores, errors, total and grade but leaves every trace
+(and the grade trace) empty: the fast path for pages and rankings that show no explanation.
 
 Rules that are choices rather than arithmetic
 ---------------------------------------------
@@ -588,21 +590,30 @@ class _Failed:
 _FAILED = _Failed()
 
 
-def _fail(steps: list[TraceStep], code: str, params: dict) -> _Failed:
-    steps.append(TraceStep(code, params))
+# The scorers below take `steps`: the list the node's trace is collected in, or None when the caller
+# asked for no explanation (score(explain=False)); every trace step is built only `if steps is not None`.
+_Steps = list[TraceStep] | None
+
+
+def _fail(steps: _Steps, code: str, params: dict) -> _Failed:
+    """An input error (rare): the params are built by the caller even without a trace."""
+    if steps is not None:
+        steps.append(TraceStep(code, params))
     return _FAILED
 
 
-def _tiers(node: Node, value: Decimal, steps: list[TraceStep]) -> Decimal | _Failed:
+def _tiers(node: Node, value: Decimal, steps: _Steps) -> Decimal | _Failed:
     for index, tier in enumerate(node.tiers):
         if tier.matches(value):
-            steps.append(TraceStep("tier_matched", {"index": index, "value": _num(value), **tier._described}))
+            if steps is not None:
+                steps.append(TraceStep("tier_matched", {"index": index, "value": _num(value), **tier._described}))
             return tier.points
-    steps.append(TraceStep("no_tier_matched", {"value": _num(value), "tiers": len(node.tiers)}))
+    if steps is not None:
+        steps.append(TraceStep("no_tier_matched", {"value": _num(value), "tiers": len(node.tiers)}))
     return ZERO
 
 
-def _formula(node: Node, compiled: _Compiled, values: Mapping[str, Any], steps: list[TraceStep]) -> Decimal | _Failed:
+def _formula(node: Node, compiled: _Compiled, values: Mapping[str, Any], steps: _Steps) -> Decimal | _Failed:
     if compiled.error is not None:
         error = compiled.error
         return _fail(steps, "formula_error", {"expression": node.formula, "error": error.code, "detail": error.detail})
@@ -610,17 +621,20 @@ def _formula(node: Node, compiled: _Compiled, values: Mapping[str, Any], steps: 
         result = _run(compiled, values)
     except FormulaError as error:
         return _fail(steps, "formula_error", {"expression": node.formula, "error": error.code, "detail": error.detail})
-    shown = {name: _num(_entry_number(values[name])) for name in sorted(compiled.names)}  # numbers, checked by _run
-    steps.append(TraceStep("formula", {"expression": node.formula, "values": shown, "result": _num(result)}))
+    if steps is not None:
+        shown = {name: _num(_entry_number(values[name])) for name in sorted(compiled.names)}  # numbers, checked by _run
+        steps.append(TraceStep("formula", {"expression": node.formula, "values": shown, "result": _num(result)}))
     return result
 
 
-def _score_manual(node: Node, entry: Entry | None, metrics: Mapping[str, Any], steps: list[TraceStep]) -> Decimal | _Failed | None:
+def _score_manual(node: Node, entry: Entry | None, metrics: Mapping[str, Any], steps: _Steps) -> Decimal | _Failed | None:
     if entry is None:
-        steps.append(TraceStep("missing_entry", {}))
+        if steps is not None:
+            steps.append(TraceStep("missing_entry", {}))
         return None
     if entry.points is None:
-        steps.append(TraceStep("missing_value", {"field": "points"}))
+        if steps is not None:
+            steps.append(TraceStep("missing_value", {"field": "points"}))
         return None
     points = _entry_number(entry.points)
     if points is None:
@@ -635,28 +649,34 @@ def _score_manual(node: Node, entry: Entry | None, metrics: Mapping[str, Any], s
             off_step = True
         if off_step:
             return _fail(steps, "not_a_step", {"points": _num(points), "step": _num(step)})
-    steps.append(TraceStep("manual", {"points": _num(points)}))
+    if steps is not None:
+        steps.append(TraceStep("manual", {"points": _num(points)}))
     return points
 
 
-def _score_yes_no(node: Node, entry: Entry | None, metrics: Mapping[str, Any], steps: list[TraceStep]) -> Decimal | _Failed | None:
+def _score_yes_no(node: Node, entry: Entry | None, metrics: Mapping[str, Any], steps: _Steps) -> Decimal | _Failed | None:
     if entry is None:
-        steps.append(TraceStep("missing_entry", {}))
+        if steps is not None:
+            steps.append(TraceStep("missing_entry", {}))
         return None
     if entry.flag is None:
-        steps.append(TraceStep("missing_value", {"field": "flag"}))
+        if steps is not None:
+            steps.append(TraceStep("missing_value", {"field": "flag"}))
         return None
     points = (node.max_points or ZERO) if entry.flag is True else ZERO
-    steps.append(TraceStep("yes_no", {"flag": entry.flag is True, "points": _num(points)}))
+    if steps is not None:
+        steps.append(TraceStep("yes_no", {"flag": entry.flag is True, "points": _num(points)}))
     return points
 
 
-def _score_tiered(node: Node, entry: Entry | None, metrics: Mapping[str, Any], steps: list[TraceStep]) -> Decimal | _Failed | None:
+def _score_tiered(node: Node, entry: Entry | None, metrics: Mapping[str, Any], steps: _Steps) -> Decimal | _Failed | None:
     if entry is None:
-        steps.append(TraceStep("missing_entry", {}))
+        if steps is not None:
+            steps.append(TraceStep("missing_entry", {}))
         return None
     if entry.value is None:
-        steps.append(TraceStep("missing_value", {"field": "value"}))
+        if steps is not None:
+            steps.append(TraceStep("missing_value", {"field": "value"}))
         return None
     value = _entry_number(entry.value)
     if value is None:
@@ -664,22 +684,24 @@ def _score_tiered(node: Node, entry: Entry | None, metrics: Mapping[str, Any], s
     return _tiers(node, value, steps)
 
 
-def _score_formula(node: Node, entry: Entry | None, metrics: Mapping[str, Any], steps: list[TraceStep]) -> Decimal | _Failed | None:
+def _score_formula(node: Node, entry: Entry | None, metrics: Mapping[str, Any], steps: _Steps) -> Decimal | _Failed | None:
     compiled = _formula_for(node.formula, node.inputs)
     if entry is None and compiled.names and compiled.error is None:
-        steps.append(TraceStep("missing_entry", {}))
+        if steps is not None:
+            steps.append(TraceStep("missing_entry", {}))
         return None
     return _formula(node, compiled, entry.inputs if entry is not None else {}, steps)
 
 
-def _score_auto(node: Node, entry: Entry | None, metrics: Mapping[str, Any], steps: list[TraceStep]) -> Decimal | _Failed | None:
+def _score_auto(node: Node, entry: Entry | None, metrics: Mapping[str, Any], steps: _Steps) -> Decimal | _Failed | None:
     measure = node.measure
     if metrics.get(measure) is None:
         return _fail(steps, "missing_metric", {"measure": measure})
     value = _entry_number(metrics[measure])
     if value is None:
         return _fail(steps, "invalid_number", {"field": "metric", "value": str(metrics[measure])})
-    steps.append(TraceStep("metric", {"measure": measure, "value": _num(value)}))
+    if steps is not None:
+        steps.append(TraceStep("metric", {"measure": measure, "value": _num(value)}))
     if node.tiers:
         return _tiers(node, value, steps)
     if node.formula:
@@ -688,7 +710,7 @@ def _score_auto(node: Node, entry: Entry | None, metrics: Mapping[str, Any], ste
     return value
 
 
-_LEAF_SCORERS: dict[str, Callable[[Node, Entry | None, Mapping[str, Any], list[TraceStep]], Decimal | _Failed | None]] = {
+_LEAF_SCORERS: dict[str, Callable[[Node, Entry | None, Mapping[str, Any], _Steps], Decimal | _Failed | None]] = {
     MANUAL: _score_manual,
     YES_NO: _score_yes_no,
     TIERED: _score_tiered,
@@ -698,23 +720,26 @@ _LEAF_SCORERS: dict[str, Callable[[Node, Entry | None, Mapping[str, Any], list[T
 }
 
 
-def _bound(raw: Decimal, maximum: Decimal | None, steps: list[TraceStep]) -> Decimal:
+def _bound(raw: Decimal, maximum: Decimal | None, steps: _Steps) -> Decimal:
     """Cap at `maximum` then clamp at 0, recording each adjustment."""
     value = raw
     if maximum is not None and value > maximum:
-        steps.append(TraceStep("capped", {"raw": _num(value), "max": _num(maximum)}))
+        if steps is not None:
+            steps.append(TraceStep("capped", {"raw": _num(value), "max": _num(maximum)}))
         value = maximum
     if value < 0:
-        steps.append(TraceStep("floored", {"raw": _num(value), "min": "0"}))
+        if steps is not None:
+            steps.append(TraceStep("floored", {"raw": _num(value), "min": "0"}))
         value = ZERO
     return value
 
 
 class _Scorer:
-    __slots__ = ("entries", "metrics", "nodes", "zero_lines")
+    __slots__ = ("entries", "explain", "metrics", "nodes", "zero_lines")
 
-    def __init__(self, inputs: UnitInputs):
+    def __init__(self, inputs: UnitInputs, explain: bool = True):
         self.entries = dict(inputs.entries)  # a plain dict: faster to read than the read-only view
+        self.explain = explain  # False: no trace steps are built (every trace stays empty)
         self.metrics = inputs.metrics
         self.nodes: dict[str, NodeResult] = {}
         self.zero_lines: list[str] = []  # leaf lines at 0 outside bonus/deduction groups
@@ -726,7 +751,7 @@ class _Scorer:
 
     def leaf(self, node: Node, under_deduction: bool, counted: bool) -> Decimal:
         key = node.key
-        steps: list[TraceStep] = []
+        steps: _Steps = [] if self.explain else None
         for child in node.children:  # a leaf's children (an invalid table) are listed, never summed
             self.node(child, under_deduction, False)
         scorer = _LEAF_SCORERS.get(node.kind)
@@ -746,28 +771,31 @@ class _Scorer:
                 _fail(steps, "out_of_range", {"raw": _num(value), "limit": _num(MAX_ABS)})
                 value, error = ZERO_CENTS, True
             value = value.quantize(CENT, rounding=ROUND_HALF_UP) if value else ZERO_CENTS  # never "-0.00"
-        self.nodes[key] = NodeResult(key, value, node.max_points, tuple(steps), error)
+        self.nodes[key] = NodeResult(key, value, node.max_points, () if steps is None else tuple(steps), error)
         if counted and not value:
             self.zero_lines.append(key)
         return value
 
-    def gated_out(self, node: Node, entry: Entry | None, under_deduction: bool, steps: list[TraceStep]) -> bool:
+    def gated_out(self, node: Node, entry: Entry | None, under_deduction: bool, steps: _Steps) -> bool:
         """Whether the line's gate withholds its points (recording why, or why the gate is ignored)."""
         gate = node.gate
         if under_deduction:
-            steps.append(TraceStep("gate_ignored", {"gate": gate, "reason": "under_deduction"}))
+            if steps is not None:
+                steps.append(TraceStep("gate_ignored", {"gate": gate, "reason": "under_deduction"}))
             return False
         if gate == GATE_EVIDENCE:
             value = bool(entry.evidence) if entry is not None else False
             if value:
                 return False
-            steps.append(TraceStep("gated_out", {"gate": gate, "kind": "evidence", "value": value}))
+            if steps is not None:
+                steps.append(TraceStep("gated_out", {"gate": gate, "kind": "evidence", "value": value}))
             return True
         condition = entry.conditions.get(gate) if entry is not None else None
         if condition is True:
             return False
-        shown = condition if isinstance(condition, bool) else None
-        steps.append(TraceStep("gated_out", {"gate": gate, "kind": "condition", "value": shown}))
+        if steps is not None:
+            shown = condition if isinstance(condition, bool) else None
+            steps.append(TraceStep("gated_out", {"gate": gate, "kind": "condition", "value": shown}))
         return True
 
     def group(self, node: Node, under_deduction: bool, counted: bool) -> Decimal:
@@ -778,40 +806,50 @@ class _Scorer:
         raw = ZERO
         for child in node.children:
             raw += self.node(child, child_deduction, child_counted)
-        steps = [TraceStep("sum", {"children": len(node.children), "raw": _num(raw), "max": _s(node.max_points)})]
+        steps: _Steps = None
+        if self.explain:
+            steps = [TraceStep("sum", {"children": len(node.children), "raw": _num(raw), "max": _s(node.max_points)})]
         value = _bound(raw, node.max_points, steps)
         if is_deduction:
             value = -value
-            steps.append(TraceStep("deduction", {"points": _num(-value), "score": _num(value)}))
+            if steps is not None:
+                steps.append(TraceStep("deduction", {"points": _num(-value), "score": _num(value)}))
         value = value.quantize(CENT, rounding=ROUND_HALF_UP) if value else ZERO_CENTS  # never "-0.00"
-        self.nodes[node.key] = NodeResult(node.key, value, node.max_points, tuple(steps), False)
+        self.nodes[node.key] = NodeResult(node.key, value, node.max_points, () if steps is None else tuple(steps), False)
         return value
 
 
-def score(scheme: Scheme, inputs: UnitInputs) -> ScoreResult:
-    """Score one unit: every node (pre-order), the total (never below 0) and the grade with its trace."""
-    scorer = _Scorer(inputs)
+def score(scheme: Scheme, inputs: UnitInputs, *, explain: bool = True) -> ScoreResult:
+    """Score one unit: every node (pre-order), the total (never below 0) and the grade with its trace.
+
+    With ``explain=False`` the scores, max_points, error flags, total and grade are the same, but
+    every node's ``trace`` and the ``grade_trace`` are empty: no trace step is built, which makes
+    scoring several times faster (for totals and rankings that show no explanation).
+    """
+    scorer = _Scorer(inputs, explain)
     with localcontext(_CONTEXT):
         total = scorer.node(scheme.root, False, True)
         if total < 0:  # only when the root itself is a deduction (validate() reports it)
             total = ZERO_CENTS
-        grade, grade_trace = _grade(scheme, inputs.flags, total, scorer.zero_lines)
+        grade, grade_trace = _grade(scheme, inputs.flags, total, scorer.zero_lines, explain)
     return ScoreResult(scorer.nodes, total, grade, grade_trace)
 
 
-def _grade(scheme: Scheme, flags: frozenset[str], total: Decimal, zero_lines: list[str]) -> tuple[str | None, tuple]:
+def _grade(
+    scheme: Scheme, flags: frozenset[str], total: Decimal, zero_lines: list[str], explain: bool = True
+) -> tuple[str | None, tuple]:
     grades = scheme.grades
-    steps: list[TraceStep] = []
+    steps: _Steps = [] if explain else None
     eligible: list[bool] = []
     for grade in grades:
         met = total >= grade.min_total
-        params: dict[str, Any] = {"grade": grade.key, "min_total": _num(grade.min_total), "total": _num(total), "threshold_met": met}
-        ok = met
-        if grade.no_zero_lines:
-            params["zero_lines"] = list(zero_lines)
-            ok = ok and not zero_lines
-        params["eligible"] = ok
-        steps.append(TraceStep("grade_checked", params))
+        ok = met and not (grade.no_zero_lines and zero_lines)
+        if steps is not None:
+            params: dict[str, Any] = {"grade": grade.key, "min_total": _num(grade.min_total), "total": _num(total), "threshold_met": met}
+            if grade.no_zero_lines:
+                params["zero_lines"] = list(zero_lines)
+            params["eligible"] = ok
+            steps.append(TraceStep("grade_checked", params))
         eligible.append(ok)
     best = next((index for index, ok in enumerate(eligible) if ok), None)
     index_of = {grade.key: index for index, grade in reversed(list(enumerate(grades)))}
@@ -820,10 +858,14 @@ def _grade(scheme: Scheme, flags: frozenset[str], total: Decimal, zero_lines: li
         if cap.flag not in flags:
             continue
         if cap.max_grade not in index_of:
-            steps.append(TraceStep("grade_cap_unknown", {"flag": cap.flag, "max_grade": cap.max_grade}))
+            if steps is not None:
+                steps.append(TraceStep("grade_cap_unknown", {"flag": cap.flag, "max_grade": cap.max_grade}))
         elif cause is None or index_of[cap.max_grade] > floor:
             floor, cause = index_of[cap.max_grade], cap
     chosen = next((index for index in range(floor, len(grades)) if eligible[index]), None)
+    key = None if chosen is None else grades[chosen].key
+    if steps is None:
+        return key, ()
     if cause is not None and chosen != best:
         steps.append(
             TraceStep(
@@ -836,7 +878,6 @@ def _grade(scheme: Scheme, flags: frozenset[str], total: Decimal, zero_lines: li
                 },
             )
         )
-    key = None if chosen is None else grades[chosen].key
     label = None if chosen is None else grades[chosen].label
     steps.append(TraceStep("grade", {"grade": key, "label": label, "total": _num(total)}))
     return key, tuple(steps)

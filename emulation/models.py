@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from emulation.enums import CampaignKind, CampaignState, NodeGate, NodeKind, ScorecardState, TieBreakKind
 from portal.models import EmulationCluster, Unit
@@ -54,7 +55,7 @@ class SchemeNode(models.Model):
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="nodes")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
-    position = models.PositiveIntegerField(_("position"), default=0)
+    position = models.PositiveIntegerField(pgettext_lazy("order of a line", "position"), default=0)
     key = models.CharField(_("key"), max_length=60)
     code = models.CharField(_("number as printed"), max_length=20, blank=True)
     title = models.TextField(_("criterion"))

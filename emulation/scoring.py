@@ -115,8 +115,15 @@ def entries_by_scorecard(scorecard_ids) -> dict[int, dict[str, dict[str, engine.
     return output
 
 
-def campaign_results(campaign: Campaign, *, side: str = Side.APPRAISED, scheme: engine.Scheme | None = None) -> list[ClusterResults]:
-    """Every scorecard scored (self and `side`), ranked within its emulation cluster of the year."""
+def campaign_results(
+    campaign: Campaign, *, side: str = Side.APPRAISED, scheme: engine.Scheme | None = None, explain: bool = False
+) -> list[ClusterResults]:
+    """Every scorecard scored (self and `side`), ranked within its emulation cluster of the year.
+
+    By default the results carry no traces (engine.score(explain=False)): the results page, the
+    export and the demo read totals, section scores and grades only; a unit's explained result
+    comes from score_scorecard() or selectors_results. Pass explain=True for the traces.
+    """
     from portal.models import ClusterMembership
 
     scheme = scheme or engine_scheme(campaign.scheme)
@@ -136,7 +143,7 @@ def campaign_results(campaign: Campaign, *, side: str = Side.APPRAISED, scheme: 
         self_inputs = engine.UnitInputs(entries=card_entries[Side.SELF], metrics=unit_metrics, flags=flags)
         cluster = seats.get(card.unit_id)
         groups.setdefault(cluster.pk if cluster else None, []).append(
-            (card, engine.score(scheme, inputs), engine.score(scheme, self_inputs), inputs)
+            (card, engine.score(scheme, inputs, explain=explain), engine.score(scheme, self_inputs, explain=explain), inputs)
         )
     clusters = {cluster.pk: cluster for cluster in seats.values()}
     output = []

@@ -260,17 +260,31 @@ def scorecard_save_self(*, actor, scorecard_id: int, entries: dict[int, LineInpu
     return scorecard, conflicts
 
 
+def _refresh_self_total(scorecard: Scorecard) -> None:
+    """Evidence can open or close a gated line, so the cached self-scored total follows it."""
+    scorecard.self_total = score_scorecard(scorecard, Side.SELF).total
+    scorecard.save(update_fields=["self_total"])
+
+
 def evidence_add(*, actor, line_id: int, file, description: str = "") -> Evidence:
-    line = ScoreLine.objects.select_related("scorecard__campaign", "scorecard__unit").get(pk=line_id)
-    _require(actor, "emulation.edit_scorecard", line.scorecard)
-    return Evidence.objects.create(line=line, file=file, description=nfc(description), uploaded_by=actor)
+    with transaction.atomic():
+        line = ScoreLine.objects.select_related("scorecard__campaign__scheme", "scorecard__unit").get(pk=line_id)
+        _require(actor, "emulation.edit_scorecard", line.scorecard)
+        evidence = Evidence.objects.create(line=line, file=file, description=nfc(description), uploaded_by=actor)
+        _refresh_self_total(line.scorecard)
+    return evidence
 
 
 def evidence_delete(*, actor, evidence_id: int) -> None:
-    evidence = Evidence.objects.select_related("line__scorecard__campaign", "line__scorecard__unit").get(pk=evidence_id)
-    _require(actor, "emulation.edit_scorecard", evidence.line.scorecard)
-    evidence.file.delete(save=False)
-    evidence.delete()
+    with transaction.atomic():
+        evidence = Evidence.objects.select_related(
+            "line__scorecard__campaign__scheme", "line__scorecard__unit"
+        ).get(pk=evidence_id)
+        scorecard = evidence.line.scorecard
+        _require(actor, "emulation.edit_scorecard", scorecard)
+        evidence.file.delete(save=False)
+        evidence.delete()
+        _refresh_self_total(scorecard)
 
 
 def scorecard_submit(*, actor, scorecard_id: int, version: int) -> Scorecard:

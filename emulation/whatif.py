@@ -84,7 +84,8 @@ class ClusterComparison:
 
 def _outcomes(scheme: engine.Scheme, cases: Sequence[Case]) -> dict[str, Outcome]:
     labels = {grade.key: grade.label for grade in scheme.grades}
-    results = {case.unit: engine.score(scheme, case.inputs) for case in cases}
+    # totals, grades and positions only: no trace is shown, so none is built
+    results = {case.unit: engine.score(scheme, case.inputs, explain=False) for case in cases}
     ranking = engine.rank([(case.unit, results[case.unit], case.inputs) for case in cases], scheme.tie_breakers)
     return {
         row.unit: Outcome(

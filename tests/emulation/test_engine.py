@@ -727,6 +727,57 @@ def test_no_grades_means_no_grade():
     assert [s.code for s in result.grade_trace] == ["grade"]
 
 
+# --- Without explanation (score(explain=False)) --------------------------------------------------
+
+
+def fast_and_explained(scheme, entries, metrics=None, flags=()):
+    inputs = UnitInputs(entries=entries, metrics=metrics or {}, flags=frozenset(flags))
+    return score(scheme, inputs, explain=False), score(scheme, inputs)
+
+
+def same_but_untraced(fast, explained):
+    assert fast.nodes.keys() == explained.nodes.keys()
+    for key, node in explained.nodes.items():
+        assert fast.nodes[key] == node._replace(trace=()), key
+    assert (fast.total, fast.grade, fast.grade_trace) == (explained.total, explained.grade, ())
+
+
+def test_explain_false_on_the_worked_example_with_a_grade_cap():
+    metrics = {"petitions.answered_rate": D("96")}
+    fast, explained = fast_and_explained(moj_extract(), moj_entries(), metrics, flags={"leader_disciplined"})
+    same_but_untraced(fast, explained)
+    assert (fast.total, fast.grade) == (D("10.65"), "good")
+    assert any(node.trace for node in explained.nodes.values())  # the default still explains
+
+
+def test_explain_false_keeps_errors_gates_deductions_and_zero_lines():
+    caps = (GradeCap("odd", "platinum"),)
+    entries = moj_entries(**{
+        "A.1": Entry(value=D("NaN")),  # invalid_number: an error
+        "A.3": Entry(flag=True, evidence=False),  # gated out: a zero line that blocks "excellent"
+        "A.4": Entry(inputs={"a": D("0"), "b": D("1")}),  # division by zero: an error
+        "D.1": Entry(points=D("2"), evidence=True),
+        "E.1": Entry(points=D("5")),  # capped deduction
+    })
+    fast, explained = fast_and_explained(moj_extract(caps), entries, flags={"odd"})  # A.5: no metric, an error
+    same_but_untraced(fast, explained)
+    assert [key for key, node in fast.nodes.items() if node.error] == ["A.1", "A.4", "A.5"]
+    assert (fast.nodes["A.3"].score, fast.nodes["E"].score) == (D("0"), D("-3"))
+
+
+def test_explain_false_with_an_unknown_kind_and_an_out_of_range_result():
+    scheme = table(line("X", "mystery"), line("Y", "formula", max_points=None, formula="a * a", inputs=("a",)), line("Z", "yes_no"))
+    fast, explained = fast_and_explained(scheme, {"Y": Entry(inputs={"a": D("1e7")})})
+    same_but_untraced(fast, explained)
+    assert (fast.nodes["X"].error, fast.nodes["Y"].error, fast.nodes["Z"].error) == (True, True, False)
+    assert fast.total == D("0.00") and fast.grade is None
+
+
+def test_explain_is_keyword_only():
+    with pytest.raises(TypeError):
+        score(moj_extract(), UnitInputs(), False)
+
+
 # --- Ranking ------------------------------------------------------------------------------------
 
 

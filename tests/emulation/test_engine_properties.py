@@ -1,7 +1,7 @@
 """Properties of the scoring engine over generated tables (depth <= 4, every kind mixed, broken
 formulas and unusable numbers included) and generated entries: bounds and caps always hold, evidence
 never lowers a score, ranking is a total order independent of the input order, and score() never
-raises. Pure Python: no database."""
+raises, and score(explain=False) gives the same result without traces. Pure Python: no database."""
 
 import dataclasses
 from decimal import Decimal
@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from emulation.engine import (
     GROUP_KINDS,
     Entry,
+    Grade,
+    GradeCap,
     Node,
     Scheme,
     TieBreaker,
@@ -264,3 +266,31 @@ def test_score_never_raises(case, formula):
     result = score(scheme, dataclasses.replace(inputs, entries=entries))
     assert set(result.nodes) == {node.key for node in iter_nodes(scheme.root)}
     assert D(0) <= result.nodes["X"].score <= D("5")
+
+
+@st.composite
+def graded_scheme_and_inputs(draw):
+    """A generated table with grades (some "no zero lines") and grade caps, and a unit with flags."""
+    scheme, inputs = draw(scheme_and_inputs(unusable=draw(st.booleans())))
+    thresholds = sorted(draw(st.lists(st.sampled_from(NUMBERS[:13]), max_size=4)), reverse=True)
+    grades = tuple(Grade(f"g{index}", f"Grade {index}", threshold, draw(st.booleans())) for index, threshold in enumerate(thresholds))
+    keys = [grade.key for grade in grades] + ["unknown"]
+    caps = tuple(GradeCap(flag, draw(st.sampled_from(keys))) for flag in draw(st.lists(st.sampled_from(["f1", "f2", "f3"]), max_size=3)))
+    flags = draw(st.frozensets(st.sampled_from(["f1", "f2", "f3", "other"])))
+    return dataclasses.replace(scheme, grades=grades, caps=caps), dataclasses.replace(inputs, flags=flags)
+
+
+@PROPERTY
+@given(graded_scheme_and_inputs())
+def test_score_without_explanation_is_the_same_score_without_traces(case):
+    scheme, inputs = case
+    explained, fast = score(scheme, inputs), score(scheme, inputs, explain=False)
+    assert list(fast.nodes) == list(explained.nodes)  # every node, in the same (table) order
+    for key, node in explained.nodes.items():
+        quick = fast.nodes[key]
+        assert (quick.key, quick.score, quick.max_points, quick.error) == (node.key, node.score, node.max_points, node.error), key
+        assert str(quick.score) == str(node.score), key  # the same Decimal, down to its exponent
+        assert quick.trace == ()
+    assert (fast.total, str(fast.total), fast.grade) == (explained.total, str(explained.total), explained.grade)
+    assert fast.grade_trace == ()
+    assert explained.grade_trace  # the explained result always ends with a "grade" step

@@ -16,6 +16,14 @@ from tests.emulation.test_appraisal import MATRIX as APPRAISAL_MATRIX
 from tests.factories import ClusterFactory, ClusterMembershipFactory, UnitFactory
 from tests.factories.emulation import CampaignFactory
 
+
+@pytest.fixture(autouse=True)
+def _pages_in_english(client, settings):
+    """These tests compare messages with their English msgids, so the pages are asked for in English
+    (the Vietnamese catalogue is checked separately by manage.py check_translations)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 D = Decimal
 # Total 25 like home's card, but with 10 points on line A.1 (home has 8): wins the tie-break.
 TEN_ON_A1 = {
