@@ -114,7 +114,15 @@ def _what_to_enter(node) -> str:
 def scorecard_workbook(scorecard: Scorecard, *, blank: bool = False) -> Workbook:
     """The card as a workbook: blank (nothing entered) or with the unit's entries and scores."""
     with translation.override("vi"):
-        return _workbook(scorecard, blank=blank)
+        workbook = _workbook(scorecard, blank=blank)
+    # Units type the notes: text that starts with "=" must stay text, never a live formula in the
+    # officer's Excel. The card itself writes no formulas.
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+    return workbook
 
 
 def _workbook(scorecard: Scorecard, *, blank: bool) -> Workbook:

@@ -39,8 +39,16 @@ SUBMITTED_STATES = (ScorecardState.SUBMITTED, ScorecardState.APPRAISED, Scorecar
 
 def result_scorecards_visible_to(user) -> QuerySet[Scorecard]:
     """Scorecards whose results page a user may open (emulation.view_results decides the rest):
-    published results are public to everyone with a role, so any scorecard of a visible campaign."""
-    return Scorecard.objects.filter(campaign__in=campaigns_visible_to(user))
+    published results are public to everyone with a role; before that a unit sees only its own
+    (another unit's answers 404, as everywhere), the ministry-wide roles all of them."""
+    from django.db.models import Q
+
+    from emulation.enums import CampaignState
+    from emulation.selectors import scorecards_visible_to
+
+    visible = Scorecard.objects.filter(campaign__in=campaigns_visible_to(user))
+    own = scorecards_visible_to(user).values("pk")
+    return visible.filter(Q(campaign__state=CampaignState.PUBLISHED) | Q(pk__in=own))
 
 
 # --- Displaying entries and explanations -----------------------------------------------------

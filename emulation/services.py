@@ -261,27 +261,30 @@ def scorecard_save_self(*, actor, scorecard_id: int, entries: dict[int, LineInpu
 
 
 def _refresh_self_total(scorecard: Scorecard) -> None:
-    """Evidence can open or close a gated line, so the cached self-scored total follows it."""
+    """Evidence can open or close a gated line, so the cached self-scored total follows it; the
+    version moves so that a page opened before the change notices it."""
     scorecard.self_total = score_scorecard(scorecard, Side.SELF).total
-    scorecard.save(update_fields=["self_total"])
+    scorecard.version += 1
+    scorecard.save(update_fields=["self_total", "version"])
 
 
 def evidence_add(*, actor, line_id: int, file, description: str = "") -> Evidence:
     with transaction.atomic():
-        line = ScoreLine.objects.select_related("scorecard__campaign__scheme", "scorecard__unit").get(pk=line_id)
-        _require(actor, "emulation.edit_scorecard", line.scorecard)
+        scorecard_id = ScoreLine.objects.values_list("scorecard_id", flat=True).get(pk=line_id)
+        scorecard = _lock_scorecard(scorecard_id)  # serialises with submission
+        _require(actor, "emulation.edit_scorecard", scorecard)
+        line = ScoreLine.objects.get(pk=line_id)
         evidence = Evidence.objects.create(line=line, file=file, description=nfc(description), uploaded_by=actor)
-        _refresh_self_total(line.scorecard)
+        _refresh_self_total(scorecard)
     return evidence
 
 
 def evidence_delete(*, actor, evidence_id: int) -> None:
     with transaction.atomic():
-        evidence = Evidence.objects.select_related(
-            "line__scorecard__campaign__scheme", "line__scorecard__unit"
-        ).get(pk=evidence_id)
-        scorecard = evidence.line.scorecard
+        scorecard_id = Evidence.objects.values_list("line__scorecard_id", flat=True).get(pk=evidence_id)
+        scorecard = _lock_scorecard(scorecard_id)
         _require(actor, "emulation.edit_scorecard", scorecard)
+        evidence = Evidence.objects.get(pk=evidence_id)
         evidence.file.delete(save=False)
         evidence.delete()
         _refresh_self_total(scorecard)
@@ -359,6 +362,9 @@ def appraisal_save_line(
     both values and keep what the officer typed.
     """
     with transaction.atomic():
+        # The scorecard is locked first (the order every writer uses), so a line cannot change while
+        # the appraisal is being sent or finalised.
+        _lock_scorecard(ScoreLine.objects.values_list("scorecard_id", flat=True).get(pk=line_id))
         line = ScoreLine.objects.select_for_update().select_related("node", "scorecard__campaign", "scorecard__unit").get(pk=line_id)
         if line.version != version:
             raise StaleVersionError(line)
@@ -428,8 +434,11 @@ def _unit_users(unit: Unit):
 def scorecard_respond(*, actor, line_id: int, response: str) -> ScoreLine:
     """Giải trình: the unit explains itself on an appraised line, within the response window."""
     with transaction.atomic():
+        scorecard = _lock_scorecard(ScoreLine.objects.values_list("scorecard_id", flat=True).get(pk=line_id))
         line = ScoreLine.objects.select_for_update().select_related("node", "scorecard__campaign", "scorecard__unit").get(pk=line_id)
         _require(actor, "emulation.respond_scorecard", line.scorecard)
+        if not line.appraised:
+            raise EmulationError(_("Only a line the appraisal changed can be explained."))
         if line.scorecard.response_deadline and timezone.localdate() > line.scorecard.response_deadline:
             raise EmulationError(_("The time for responding ended on %(day)s.") % {"day": line.scorecard.response_deadline.strftime("%d/%m/%Y")})
         if not response.strip():
@@ -437,6 +446,10 @@ def scorecard_respond(*, actor, line_id: int, response: str) -> ScoreLine:
         line.response, line.responded_at = response.strip(), timezone.now()
         line.version += 1
         line.save(update_fields=["response", "responded_at", "version"])
+        # An officer finalising from a page opened before this response gets a conflict, not a
+        # silent finalisation that never saw the explanation.
+        scorecard.version += 1
+        scorecard.save(update_fields=["version"])
         audit_log(actor=actor, obj=line.scorecard, action="emulation.scorecard.responded", data={"line": line.node.code or line.node.key})
     return line
 

@@ -92,7 +92,8 @@ class VietnameseDecimalField(forms.DecimalField):
             number = Decimal(str(value))
         except (InvalidOperation, ValueError) as error:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from error
-        if not number.is_finite():
+        # Scores and counts are far below 10^15; larger (1e30) would overflow the rounding below.
+        if not number.is_finite() or abs(number) >= Decimal("1e15"):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return trim_decimal(number)
 

@@ -458,3 +458,15 @@ def test_appraisal_page_query_count_is_constant(client, users, org, django_asser
         response = client.get(reverse("emulation:scorecard_appraise", args=[card.pk]))
     assert response.status_code == 200
     assert len(response.context["table"].lines) == lines
+
+
+def test_a_unit_cannot_explain_a_line_the_appraisal_did_not_change(users, card):
+    from emulation.enums import ScorecardState
+    from emulation.models import Scorecard
+
+    Scorecard.objects.filter(pk=card.pk).update(state=ScorecardState.APPRAISED)
+    unchanged = card.lines.filter(appraised=False).first()
+    with pytest.raises(services.EmulationError):
+        services.scorecard_respond(actor=users.staff, line_id=unchanged.pk, response="Giải trình thêm")
+    unchanged.refresh_from_db()
+    assert unchanged.response == ""

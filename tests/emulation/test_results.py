@@ -178,7 +178,8 @@ MATRIX = {
     ("emulation:campaign_results", "published"): AFTER,
     ("emulation:campaign_results_export", "unpublished"): BEFORE,
     ("emulation:campaign_results_export", "published"): AFTER,
-    ("emulation:result_detail", "unpublished_card"): BEFORE,
+    # before publication another unit's scorecard does not exist for the outsider (404)
+    ("emulation:result_detail", "unpublished_card"): {**BEFORE, "outsider": 404},
     ("emulation:result_detail", "published_card"): AFTER,
     ("emulation:scheme_whatif", None): dict(anonymous=302, no_role=403, staff=403, leader=403, officer=200, council=403, admin=200, outsider=403),
 }

@@ -166,3 +166,15 @@ def test_export_downloads_as_xlsx(client, users, card):
     assert "STP-HN" in response["Content-Disposition"] and "trong" in response["Content-Disposition"]
     workbook = openpyxl.load_workbook(BytesIO(b"".join(response.streaming_content)))
     assert workbook.sheetnames == ["Phiếu chấm điểm", "Hướng dẫn"]
+
+
+def test_a_note_that_looks_like_a_formula_is_exported_as_text(card):
+    from emulation.scorecard_excel import scorecard_workbook
+
+    line = card.lines.first()
+    line.self_note = '=HYPERLINK("http://example.invalid","x")'
+    line.save(update_fields=["self_note"])
+    workbook = scorecard_workbook(card)
+    cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+    assert [cell.data_type for cell in cells if cell.value == line.self_note] == ["s"]
+    assert all(cell.data_type != "f" for cell in cells)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -446,3 +447,13 @@ def test_campaign_not_open_means_nothing_can_be_entered(client, users, org):
     client.force_login(users.staff)
     response = client.get(reverse("emulation:scorecard_detail", args=[card.pk]))
     assert response.context["can_edit"] is False
+
+
+def test_huge_numbers_are_refused_with_a_message_not_a_500(client, users, card):
+    """1e30 would overflow the decimal rounding; it is an invalid number like any other typo."""
+    from portal.forms import VietnameseDecimalField
+
+    field = VietnameseDecimalField(required=False)
+    with pytest.raises(forms.ValidationError):
+        field.clean("1e30")
+    assert field.clean("1,75") == Decimal("1.75")
