@@ -13,8 +13,6 @@ are the file format, so they are fixed Vietnamese text rather than translated; k
 from __future__ import annotations
 
 import re
-import tempfile
-import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,12 +20,10 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
-import openpyxl
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.http import FileResponse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -40,14 +36,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from commendations.enums import AwardKind, HoldKind, InitiativeLevel, RatingGrade, Subject
 from commendations.models import Award, AwardRecord, Hold, Initiative, Rating
 from commendations.services import CommendationsError
+from portal import spreadsheets
 from portal.audit import audit_log
 from portal.models import Person, Unit
 from portal.text import fold, nfc
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT_TYPE = spreadsheets.XLSX_CONTENT_TYPE
 MAX_ROWS = 20_000
-# A 20 MB upload may unpack to far more; a real file of 20,000 rows is a few MB once unpacked.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 HELP_SHEET = "Hướng dẫn"
 LIST_SHEET = "Danh mục"
 EARLIEST_YEAR = 2000
@@ -306,12 +301,7 @@ def template_workbook(*, table: Table, awards: Iterable[Award], unit_code: str, 
     return workbook
 
 
-def workbook_response(workbook: Workbook, filename: str) -> FileResponse:
-    """Send a workbook as an attachment; spooled to disk once large, streamed in chunks."""
-    buffer = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
-    workbook.save(buffer)
-    buffer.seek(0)
-    return FileResponse(buffer, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+workbook_response = spreadsheets.workbook_response
 
 
 # --- Reading an uploaded workbook ------------------------------------------------------------------
@@ -352,31 +342,9 @@ def cell_text(value: Any) -> str:
 
 def read_workbook(upload: IO[bytes], table: Table) -> Sheet:
     """The rows of an .xlsx file for ``table``; WorkbookError when it cannot be read as one."""
-    not_a_workbook = _(
-        "This file is not an Excel workbook (.xlsx), or it is damaged. Open it in Excel, save it as "
-        "“Excel Workbook (*.xlsx)” and upload it again."
+    return spreadsheets.read_workbook(
+        upload, read=lambda workbook: _read_sheet(spreadsheets.sheet_named(workbook, table.sheet), table), fail=WorkbookError
     )
-    upload.seek(0)
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise WorkbookError(_("This workbook is too large to import; split it into several files."))
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise WorkbookError(not_a_workbook) from error
-    upload.seek(0)
-    try:
-        workbook = openpyxl.load_workbook(upload, read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - openpyxl signals a bad file with many exception types
-        raise WorkbookError(not_a_workbook) from error
-    try:
-        worksheet = workbook[table.sheet] if table.sheet in workbook.sheetnames else workbook.worksheets[0]
-        return _read_sheet(worksheet, table)
-    except WorkbookError:
-        raise
-    except Exception as error:  # noqa: BLE001 - a damaged sheet fails while its rows are read
-        raise WorkbookError(not_a_workbook) from error
-    finally:
-        workbook.close()
 
 
 def _read_sheet(worksheet, table: Table) -> Sheet:

@@ -13,8 +13,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
 from emulation.selectors_results import CampaignResults
+from portal import spreadsheets
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT_TYPE = spreadsheets.XLSX_CONTENT_TYPE
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
 WRAP = Alignment(wrap_text=True, vertical="top")

@@ -16,12 +16,10 @@ column, and then nothing is created. Import goes through emulation.schemes.parse
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
-import openpyxl
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -33,10 +31,10 @@ from emulation.enums import GROUP_KINDS, NodeKind, TieBreakKind
 from emulation.explain import rule_summary
 from emulation.models import Scheme
 from emulation.schemes import FORMAT, FORMAT_VERSION, MAX_NODES, SchemeError, parse_scheme, scheme_to_dict
+from portal import spreadsheets
 from portal.text import fold, nfc
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+XLSX_CONTENT_TYPE = spreadsheets.XLSX_CONTENT_TYPE
 TABLE_SHEET = "Bảng tiêu chí"
 RULES_SHEET = "Xếp loại"
 INFO_SHEET = "Thông tin"
@@ -387,35 +385,11 @@ class _Row:
 def read_workbook(upload: IO[bytes]) -> dict[str, Any]:
     """The scheme document (the JSON format) of an uploaded workbook; SchemeWorkbookError with
     every mistake when a cell is wrong or the scheme would be invalid."""
-    not_a_workbook = _(
-        "This file is not an Excel workbook (.xlsx), or it is damaged. Open it in Excel, save it as "
-        "“Excel Workbook (*.xlsx)” and upload it again."
-    )
 
     def whole(message: str) -> SchemeWorkbookError:
         return SchemeWorkbookError([CellError("", 0, "", "", message)])
 
-    upload.seek(0)
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise whole(_("This workbook is too large to import."))
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise whole(not_a_workbook) from error
-    upload.seek(0)
-    try:
-        workbook = openpyxl.load_workbook(upload, read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - openpyxl signals a bad file with many exception types
-        raise whole(not_a_workbook) from error
-    try:
-        reader = _WorkbookReader(workbook)
-        return reader.document()
-    except SchemeWorkbookError:
-        raise
-    except Exception as error:  # noqa: BLE001 - a damaged sheet fails while its rows are read
-        raise whole(not_a_workbook) from error
-    finally:
-        workbook.close()
+    return spreadsheets.read_workbook(upload, read=lambda workbook: _WorkbookReader(workbook).document(), fail=whole)
 
 
 class _WorkbookReader:

@@ -11,15 +11,11 @@ Headers and the yes/no words are the file format, fixed Vietnamese text as in of
 
 from __future__ import annotations
 
-import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
-import openpyxl
 from django.db import transaction
-from django.http import FileResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -33,13 +29,13 @@ from emulation.enums import GROUP_KINDS, NodeKind, Side
 from emulation.forms import LineForm, decimal_text, input_field_name, line_initial
 from emulation.models import Scorecard
 from emulation.services import EmulationError
+from portal import spreadsheets
 from portal.text import fold, nfc
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT_TYPE = spreadsheets.XLSX_CONTENT_TYPE
 CARD_SHEET = "Phiếu chấm điểm"
 HELP_SHEET = "Hướng dẫn"
 MAX_ROWS = 5_000
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 HEADER_SEARCH_ROWS = 15
 
 YES, NO = "Có", "Không"
@@ -235,11 +231,7 @@ def _index(key: str) -> int:
     return next(index for index, column in enumerate(COLUMNS) if column.key == key)
 
 
-def workbook_response(workbook: Workbook, filename: str) -> FileResponse:
-    buffer = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
-    workbook.save(buffer)
-    buffer.seek(0)
-    return FileResponse(buffer, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+workbook_response = spreadsheets.workbook_response
 
 
 # --- Import -----------------------------------------------------------------------------------
@@ -277,31 +269,9 @@ def _cell_text(value: Any) -> str:
 
 
 def _read_rows(upload: IO[bytes]) -> tuple[dict[str, tuple[int, str, str]], list[tuple[int, dict[str, Any]]]]:
-    not_a_workbook = _(
-        "This file is not an Excel workbook (.xlsx), or it is damaged. Open it in Excel, save it as "
-        "“Excel Workbook (*.xlsx)” and upload it again."
+    return spreadsheets.read_workbook(
+        upload, read=lambda workbook: _read_sheet(spreadsheets.sheet_named(workbook, CARD_SHEET)), fail=WorkbookError
     )
-    upload.seek(0)
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise WorkbookError(_("This workbook is too large to import."))
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise WorkbookError(not_a_workbook) from error
-    upload.seek(0)
-    try:
-        workbook = openpyxl.load_workbook(upload, read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - openpyxl signals a bad file with many exception types
-        raise WorkbookError(not_a_workbook) from error
-    try:
-        sheet = workbook[CARD_SHEET] if CARD_SHEET in workbook.sheetnames else workbook.worksheets[0]
-        return _read_sheet(sheet)
-    except WorkbookError:
-        raise
-    except Exception as error:  # noqa: BLE001 - a damaged sheet fails while its rows are read
-        raise WorkbookError(not_a_workbook) from error
-    finally:
-        workbook.close()
 
 
 def _read_sheet(worksheet):

@@ -10,13 +10,11 @@ language imports in another. Keys (``own_plan``, ``quarter``...) are accepted to
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any
 
-import openpyxl
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch, QuerySet
@@ -35,14 +33,13 @@ from office.enums import DeadlineKind, Priority, TaskSource, TaskStatus
 from office.models import ROMAN_QUARTERS, Task, WorkPlan
 from office.services import OfficeError
 from office.status import effective_due_date
+from portal import spreadsheets
 from portal.audit import audit_log
 from portal.models import Unit
 from portal.text import fold, nfc
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT_TYPE = spreadsheets.XLSX_CONTENT_TYPE
 MAX_ROWS = 5_000
-# A 20 MB upload may unpack to far more; a real 5,000-row plan is a few MB once unpacked.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 TASK_SHEET = "Nhiệm vụ"
 HELP_SHEET = "Hướng dẫn"
 LIST_SHEET = "Danh mục"
@@ -403,31 +400,9 @@ def _cell_text(value: Any) -> str:
 
 def read_workbook(upload: IO[bytes]) -> Sheet:
     """The task rows of an .xlsx file; WorkbookError when the file is not a readable task list."""
-    not_a_workbook = _(
-        "This file is not an Excel workbook (.xlsx), or it is damaged. Open it in Excel, save it as "
-        "“Excel Workbook (*.xlsx)” and upload it again."
+    return spreadsheets.read_workbook(
+        upload, read=lambda workbook: _read_sheet(spreadsheets.sheet_named(workbook, TASK_SHEET)), fail=WorkbookError
     )
-    upload.seek(0)
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise WorkbookError(_("This workbook is too large to import; split it into several files."))
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise WorkbookError(not_a_workbook) from error
-    upload.seek(0)
-    try:
-        workbook = openpyxl.load_workbook(upload, read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - openpyxl signals a bad file with many exception types
-        raise WorkbookError(not_a_workbook) from error
-    try:
-        sheet = workbook[TASK_SHEET] if TASK_SHEET in workbook.sheetnames else workbook.worksheets[0]
-        return _read_sheet(sheet)
-    except WorkbookError:
-        raise
-    except Exception as error:  # noqa: BLE001 - a damaged sheet fails while its rows are read
-        raise WorkbookError(not_a_workbook) from error
-    finally:
-        workbook.close()
 
 
 def _read_sheet(worksheet) -> Sheet:

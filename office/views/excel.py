@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import tempfile
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +15,6 @@ from django.views import View
 from office import selectors
 from office.excel import (
     MAX_ROWS,
-    XLSX_CONTENT_TYPE,
     WorkbookError,
     export_workbook,
     iter_export_tasks,
@@ -28,6 +24,7 @@ from office.excel import (
 from office.filters import TaskFilter
 from office.services import OfficeError
 from office.views.common import require, visible_or_404
+from portal import spreadsheets
 from portal.access import scope_of
 from portal.models import Unit
 from portal.uploads import validate_upload
@@ -56,12 +53,7 @@ class TaskImportForm(forms.Form):
     )
 
 
-def _workbook_response(workbook, filename: str) -> FileResponse:
-    """Send a workbook as an attachment; spooled to disk once large, streamed in chunks."""
-    buffer = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
-    workbook.save(buffer)
-    buffer.seek(0)
-    return FileResponse(buffer, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+_workbook_response = spreadsheets.workbook_response
 
 
 class ImportTemplateView(LoginRequiredMixin, View):
