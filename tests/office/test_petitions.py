@@ -610,6 +610,6 @@ def test_batch_detail_query_count(client, users, org, batch, rows, django_assert
         PetitionFactory(batch=batch, lead_unit=org.home_child)
     client.force_login(users.leader)
     # session, user, scope, batch, counts, page count, unread notifications, unit choices, page rows
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(reverse("office:petition_batch_detail", args=[batch.pk]), {"q": "chung thuc"})
     assert len(response.context["page_obj"].object_list) == rows
