@@ -1,18 +1,26 @@
 """The award catalogue with its legal bases and versioned rules, the history the rules read
-(awards, ratings, initiatives, holds) and the quotas. Dossiers, the council and decisions follow."""
+(awards, ratings, initiatives, holds), the quotas, the registrations of target titles, and the
+path of a nomination: dossiers, their nominees and papers, the council's vote and the decision."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from commendations.enums import (
+    Attendance,
     AwardCategory,
     AwardKind,
     AwardLevel,
+    DecisionState,
+    DocumentKind,
+    DossierState,
     HoldKind,
     InitiativeLevel,
+    MeetingState,
+    NomineeState,
     QuotaPopulation,
     RatingGrade,
     Rounding,
@@ -61,9 +69,16 @@ class Award(models.Model):
         _("reward (multiple of the base salary)"), max_digits=5, decimal_places=2, default=0
     )
     pass_mark_percent = models.DecimalField(
-        _("council pass mark (percentage of all members)"), max_digits=5, decimal_places=2, null=True, blank=True
+        _("council pass mark (percentage of all members)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
     )
     secret_ballot = models.BooleanField(_("secret ballot"), default=False)
+    # Papers each nominee for this award must carry (DocumentKind values); the achievement report
+    # may instead be typed in the nominee's text.
+    required_documents = models.JSONField(_("required documents"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -73,7 +88,8 @@ class Award(models.Model):
         ordering = ["position", "code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(pass_mark_percent__isnull=True) | Q(pass_mark_percent__gt=0, pass_mark_percent__lte=100),
+                condition=Q(pass_mark_percent__isnull=True)
+                | Q(pass_mark_percent__gt=0, pass_mark_percent__lte=100),
                 name="award_pass_mark_is_a_percentage",
             )
         ]
@@ -88,7 +104,9 @@ class AwardRule(models.Model):
 
     award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="rules")
     subject = models.CharField(_("for"), max_length=12, choices=Subject.choices)
-    legal_basis = models.ForeignKey(LegalBasis, verbose_name=_("legal basis"), on_delete=models.PROTECT, related_name="+")
+    legal_basis = models.ForeignKey(
+        LegalBasis, verbose_name=_("legal basis"), on_delete=models.PROTECT, related_name="+"
+    )
     effective_from = models.DateField(_("in force from"))
     effective_to = models.DateField(_("in force until"), null=True, blank=True)
     rule = models.JSONField(_("conditions"))
@@ -105,21 +123,44 @@ class AwardRule(models.Model):
 class AwardRecord(models.Model):
     """A commendation received: what, when, by which decision — the history the rules read."""
 
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="award_records")
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="award_records")
-    award = models.ForeignKey(Award, verbose_name=_("award"), on_delete=models.PROTECT, related_name="records")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="award_records"
+    )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="award_records"
+    )
+    award = models.ForeignKey(
+        Award, verbose_name=_("award"), on_delete=models.PROTECT, related_name="records"
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     kind = models.CharField(_("kind"), max_length=20, choices=AwardKind.choices, default=AwardKind.MERIT)
     decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
     decided_on = models.DateField(_("decision date"), null=True, blank=True)
     signer = models.CharField(_("signed by"), max_length=200, blank=True)
+    # The nomination it came from when a decision issued in the portal wrote it.
+    nominee = models.OneToOneField(
+        "Nominee", null=True, blank=True, on_delete=models.SET_NULL, related_name="award_record"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("award record")
         verbose_name_plural = _("award records")
         ordering = ["-year", "award__position"]
-        constraints = [models.CheckConstraint(condition=ONE_SUBJECT, name="award_record_one_subject")]
+        constraints = [
+            models.CheckConstraint(condition=ONE_SUBJECT, name="award_record_one_subject"),
+            # A merit title or form is received once a year; campaign and ad-hoc ones may repeat.
+            models.UniqueConstraint(
+                fields=["person", "award", "year"],
+                condition=Q(kind="merit", person__isnull=False),
+                name="one_merit_award_per_person_year",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "award", "year"],
+                condition=Q(kind="merit", unit__isnull=False),
+                name="one_merit_award_per_unit_year",
+            ),
+        ]
         indexes = [models.Index(fields=["person", "year"]), models.Index(fields=["unit", "year"])]
 
     def __str__(self) -> str:
@@ -129,7 +170,9 @@ class AwardRecord(models.Model):
 class Rating(models.Model):
     """Xếp loại chất lượng of a person (or a unit) for a year, usually imported from HR."""
 
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="ratings")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="ratings"
+    )
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="ratings")
     year = models.PositiveSmallIntegerField(_("year"))
     grade = models.CharField(_("grade"), max_length=10, choices=RatingGrade.choices)
@@ -145,7 +188,9 @@ class Rating(models.Model):
             models.CheckConstraint(condition=ONE_SUBJECT, name="rating_one_subject"),
             models.UniqueConstraint(fields=["person", "year"], name="one_rating_per_person_year"),
             models.UniqueConstraint(fields=["unit", "year"], name="one_rating_per_unit_year"),
-            models.CheckConstraint(condition=Q(months_worked__lte=12) & Q(maternity_months__lte=12), name="rating_months_in_year"),
+            models.CheckConstraint(
+                condition=Q(months_worked__lte=12) & Q(maternity_months__lte=12), name="rating_months_in_year"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -162,7 +207,11 @@ class Initiative(models.Model):
     decision_number = models.CharField(_("recognising decision"), max_length=60, blank=True)
     # An award may consume several initiatives (Bằng khen Bộ trưởng: 2), an initiative one award.
     consumed_by = models.ForeignKey(
-        AwardRecord, verbose_name=_("used for"), null=True, blank=True, on_delete=models.SET_NULL,
+        AwardRecord,
+        verbose_name=_("used for"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="consumed_initiatives",
     )
 
@@ -195,7 +244,9 @@ class Hold(models.Model):
         ordering = ["-start"]
         constraints = [
             models.CheckConstraint(condition=ONE_SUBJECT, name="hold_one_subject"),
-            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="hold_dates_in_order"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="hold_dates_in_order"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -206,11 +257,18 @@ class Quota(models.Model):
     """Tỷ lệ: "title X at most p% of population P", per unit (or ministry-wide) and year."""
 
     year = models.PositiveSmallIntegerField(_("year"))
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     award = models.ForeignKey(Award, verbose_name=_("award"), on_delete=models.CASCADE, related_name="quotas")
     population = models.CharField(_("share of"), max_length=20, choices=QuotaPopulation.choices)
     population_award = models.ForeignKey(
-        Award, verbose_name=_("population title"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Award,
+        verbose_name=_("population title"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     max_percent = models.DecimalField(_("at most (%)"), max_digits=5, decimal_places=2)
     rounding = models.CharField(_("rounding"), max_length=10, choices=Rounding.choices, default=Rounding.DOWN)
@@ -219,9 +277,361 @@ class Quota(models.Model):
         verbose_name = _("quota")
         verbose_name_plural = _("quotas")
         constraints = [
-            models.CheckConstraint(condition=Q(max_percent__gt=0, max_percent__lte=100), name="quota_percent_range"),
+            models.CheckConstraint(
+                condition=Q(max_percent__gt=0, max_percent__lte=100), name="quota_percent_range"
+            ),
             models.UniqueConstraint(fields=["year", "unit", "award"], name="one_quota_per_award_unit_year"),
         ]
 
     def __str__(self) -> str:
         return f"{self.award.code} ≤ {self.max_percent}% ({self.year})"
+
+
+class BaseSalary(models.Model):
+    """Lương cơ sở: the base salary rewards are multiples of, with the date it is in force."""
+
+    amount = models.DecimalField(_("amount (VND per month)"), max_digits=12, decimal_places=0)
+    effective_from = models.DateField(_("in force from"), unique=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("base salary")
+        verbose_name_plural = _("base salaries")
+        ordering = ["-effective_from"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="base_salary_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} ({self.effective_from:%d/%m/%Y})"
+
+
+class TitleRegistration(models.Model):
+    """Đăng ký thi đua: at the start of the year a unit registers the titles it aims at, for itself
+    (person empty) and for its people; the year-end dossier starts from these."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="title_registrations"
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="title_registrations",
+    )
+    award = models.ForeignKey(
+        Award, verbose_name=_("target title"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("registration of a target title")
+        verbose_name_plural = _("registrations of target titles")
+        ordering = ["year", "unit__path", "person__sort_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "unit", "person", "award"], name="one_registration_per_target"
+            ),
+            models.UniqueConstraint(
+                fields=["year", "unit", "award"],
+                condition=Q(person__isnull=True),
+                name="one_unit_registration_per_title",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.award.code} {self.year}"
+
+
+class CouncilMeeting(models.Model):
+    """Phiên họp Hội đồng Thi đua – Khen thưởng: members, attendance, the secret ballot per nominee."""
+
+    title = models.CharField(_("title"), max_length=300)
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    chair = models.CharField(_("chaired by"), max_length=200, blank=True)
+    secretary = models.CharField(_("secretary"), max_length=200, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=MeetingState.choices, default=MeetingState.OPEN
+    )
+    # The minutes (biên bản) as generated when the meeting was closed, kept as they were then.
+    minutes = models.TextField(_("minutes"), blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("council meeting")
+        verbose_name_plural = _("council meetings")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MeetingMember(models.Model):
+    """A council member of a meeting and whether they attended (the pass mark counts them all)."""
+
+    meeting = models.ForeignKey(CouncilMeeting, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("member"), on_delete=models.PROTECT, related_name="+"
+    )
+    attendance = models.CharField(
+        _("attendance"), max_length=10, choices=Attendance.choices, default=Attendance.PRESENT
+    )
+
+    class Meta:
+        verbose_name = _("council member")
+        verbose_name_plural = _("council members")
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="one_membership_per_meeting")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_attendance_display()})"
+
+
+class Dossier(models.Model):
+    """Hồ sơ đề nghị khen thưởng: a unit's proposal for a year, with its nominees and papers."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("proposing unit"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=20, choices=AwardKind.choices, default=AwardKind.MERIT)
+    title = models.CharField(_("title"), max_length=300)
+    state = models.CharField(
+        _("state"), max_length=20, choices=DossierState.choices, default=DossierState.DRAFT
+    )
+    # Why the standing body returned it, or why it was not approved (the latest one; the history
+    # keeps every one in the audit log).
+    reason = models.TextField(_("reason"), blank=True)
+    returned_whole = models.BooleanField(default=False)
+    meeting = models.ForeignKey(
+        CouncilMeeting,
+        verbose_name=_("council meeting"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dossiers",
+    )
+    comments_from = models.DateField(_("public comments from"), null=True, blank=True)
+    comments_until = models.DateField(_("public comments until"), null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["-year", "-pk"]
+        indexes = [models.Index(fields=["state", "year"]), models.Index(fields=["unit", "year"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.title = nfc(self.title)
+        super().save(*args, **kwargs)
+
+
+class Nominee(models.Model):
+    """One person or collective proposed for one award in a dossier."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="nominees")
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="nominations",
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("collective"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="nominations",
+    )
+    award = models.ForeignKey(
+        Award, verbose_name=_("award"), on_delete=models.PROTECT, related_name="nominees"
+    )
+    achievements = models.TextField(_("achievement report"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=NomineeState.choices, default=NomineeState.PENDING
+    )
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    # The engine's verdict as attached to the appraisal (Verdict.as_dict()), and the officer's note.
+    eligibility = models.JSONField(null=True, blank=True)
+    eligible = models.BooleanField(null=True)
+    appraisal_note = models.TextField(_("appraisal note"), blank=True)
+    position = models.PositiveIntegerField(default=0)
+    # Searchable name (fold of the person's or collective's name), kept in step by the services.
+    search_text = models.CharField(max_length=400, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("nominee")
+        verbose_name_plural = _("nominees")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=ONE_SUBJECT, name="nominee_one_subject"),
+            models.UniqueConstraint(
+                fields=["dossier", "person", "award"], name="one_nomination_per_person_award"
+            ),
+            models.UniqueConstraint(
+                fields=["dossier", "unit", "award"], name="one_nomination_per_unit_award"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        subject = self.person if self.person_id else self.unit
+        return f"{subject} — {self.award.code}"
+
+    @property
+    def name(self) -> str:
+        return self.person.full_name if self.person_id else self.unit.name
+
+
+def dossier_upload_to(instance: DossierDocument, filename: str) -> str:
+    return f"commendations/dossiers/{instance.dossier_id}/{filename}"
+
+
+class DossierDocument(models.Model):
+    """A paper of the dossier (tờ trình, danh sách, biên bản) or of one nominee (báo cáo thành tích,
+    certifications). Checked by content and size on upload (portal.uploads)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    nominee = models.ForeignKey(
+        Nominee, null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=DocumentKind.choices)
+    file = models.FileField(_("file"), upload_to=dossier_upload_to, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dossier document")
+        verbose_name_plural = _("dossier documents")
+        ordering = ["kind", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class PublicComment(models.Model):
+    """Ý kiến nhân dân received on the public page during a state-level dossier's comment period."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="public_comments")
+    nominee = models.ForeignKey(
+        Nominee, null=True, blank=True, on_delete=models.CASCADE, related_name="public_comments"
+    )
+    name = models.CharField(_("your name"), max_length=200)
+    contact = models.CharField(_("phone or e-mail"), max_length=200)
+    body = models.TextField(_("comment"), max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("public comment")
+        verbose_name_plural = _("public comments")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.created_at:%d/%m/%Y}"
+
+
+class Ballot(models.Model):
+    """The council's secret-ballot tally for one nominee: votes in the room plus written votes of
+    absent members; passed when in-favour votes reach the pass mark of ALL members."""
+
+    meeting = models.ForeignKey(CouncilMeeting, on_delete=models.CASCADE, related_name="ballots")
+    nominee = models.ForeignKey(Nominee, on_delete=models.CASCADE, related_name="ballots")
+    in_favour = models.PositiveSmallIntegerField(_("in favour"), default=0)
+    against = models.PositiveSmallIntegerField(_("against"), default=0)
+    abstain = models.PositiveSmallIntegerField(_("abstain"), default=0)
+    written_in_favour = models.PositiveSmallIntegerField(_("in favour, in writing"), default=0)
+    written_against = models.PositiveSmallIntegerField(_("against, in writing"), default=0)
+    written_abstain = models.PositiveSmallIntegerField(_("abstain, in writing"), default=0)
+    # Frozen when the tally is recorded, so a later catalogue change never rewrites a vote.
+    members_total = models.PositiveSmallIntegerField(default=0)
+    pass_mark_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    passed = models.BooleanField(default=False)
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "nominee"], name="one_ballot_per_nominee_meeting")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.in_favour + self.written_in_favour}/{self.members_total}"
+
+
+class Decision(models.Model):
+    """Quyết định khen thưởng: number, date, signer and the awardees with their rewards. Issuing it
+    writes the award records (so next year's checks see them) and consumes the initiatives used."""
+
+    number = models.CharField(_("decision number"), max_length=60, unique=True)
+    signed_on = models.DateField(_("date signed"))
+    signer = models.CharField(_("signed by"), max_length=200)
+    signer_title = models.CharField(_("signer's position"), max_length=200, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=DecisionState.choices, default=DecisionState.DRAFT
+    )
+    base_salary = models.DecimalField(_("base salary applied"), max_digits=12, decimal_places=0, default=0)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("award decision")
+        verbose_name_plural = _("award decisions")
+        ordering = ["-signed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class DecisionLine(models.Model):
+    """One awardee of a decision: the nominee, the reward multiple and the amount in VND."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="lines")
+    nominee = models.OneToOneField(Nominee, on_delete=models.PROTECT, related_name="decision_line")
+    reward_multiple = models.DecimalField(max_digits=5, decimal_places=2)
+    amount = models.DecimalField(_("reward (VND)"), max_digits=14, decimal_places=0)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("awardee")
+        verbose_name_plural = _("awardees")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.nominee} {self.amount}"

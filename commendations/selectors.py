@@ -1,5 +1,6 @@
-"""Read functions of the commendation app: the catalogue with its rule versions, and the
-commendation timeline (awards, ratings, initiatives, holds) of a person or a unit.
+"""Read functions of the commendation app: the catalogue with its rule versions, the
+commendation timeline (awards, ratings, initiatives, holds) of a person or a unit, and the dossiers
+a user may see.
 
 People and units come from the portal selectors, scoped to the user; every function here reads a
 fixed number of queries whatever the length of the history.
@@ -9,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from commendations.enums import AwardKind
+from commendations.enums import COUNCIL_VISIBLE_STATES, OFFICER_VISIBLE_STATES, AwardKind
 from commendations.histories import engine_rule
-from commendations.models import Award, AwardRecord, AwardRule, Hold, Initiative, Rating
+from commendations.models import Award, AwardRecord, AwardRule, Dossier, Hold, Initiative, Rating
+from portal.access import scope_of
+from portal.enums import Role
 from portal.models import Person, Unit
 
 
@@ -121,3 +124,25 @@ def unit_timeline(unit: Unit) -> Timeline:
     )
     return _timeline(awards, ratings, [], holds, member_titles)
 
+
+
+# --- Dossiers ----------------------------------------------------------------------------------------
+
+
+def dossiers_visible_to(user) -> QuerySet[Dossier]:
+    """The dossiers a user may open (the rest answer 404): their own units' in every state (staff:
+    their unit; leaders: their sub-tree), every unit's once let go of for the standing body and
+    admins, and those sent to the council for council members. Never another unit's draft."""
+    scope = scope_of(user)
+    if not scope.roles:
+        return Dossier.objects.none()
+    condition = Q(pk__in=[])
+    if Role.STAFF in scope.roles and scope.staff_unit_ids:
+        condition |= Q(unit_id__in=list(scope.staff_unit_ids))
+    for path in scope.leader_paths:
+        condition |= Q(unit__path__startswith=path)
+    if scope.has(Role.EMULATION_OFFICER) or scope.has(Role.SYSTEM_ADMIN):
+        condition |= Q(state__in=OFFICER_VISIBLE_STATES)
+    if scope.has(Role.COUNCIL_MEMBER):
+        condition |= Q(state__in=COUNCIL_VISIBLE_STATES)
+    return Dossier.objects.filter(condition)
