@@ -1,3 +1,5 @@
+import importlib
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,3 +10,11 @@ class CommendationsConfig(AppConfig):
 
     def ready(self) -> None:
         from commendations import audit_actions  # noqa: F401  (registers this app's audit sentences)
+
+        # The workflow modules register their own audit sentences and notification kinds.
+        for module in ("dossiers", "council", "registrations"):
+            try:
+                importlib.import_module(f"commendations.{module}")
+            except ModuleNotFoundError as error:
+                if error.name != f"commendations.{module}":
+                    raise

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commendations.enums import AwardCategory, AwardLevel, Subject
+from commendations.enums import NOMINEE_DOCUMENTS, AwardCategory, AwardLevel, Subject
 from commendations.models import Award
 from portal.forms import VietnameseDateField, VietnameseDecimalField
 from portal.uploads import validate_upload
@@ -35,6 +35,11 @@ class AwardForm(forms.Form):
         max_digits=5, decimal_places=2, help_text=_("Leave empty when the award needs no council vote."),
     )
     secret_ballot = forms.BooleanField(label=_("Secret ballot"), required=False)
+    required_documents = forms.MultipleChoiceField(
+        label=_("Papers each nominee must carry"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(kind.value, kind.label) for kind in NOMINEE_DOCUMENTS],
+        help_text=_("Checked when the unit submits its dossier; the achievement report may be typed instead of uploaded."),
+    )
     is_active = forms.BooleanField(label=_("Active (offered for new nominations)"), required=False)
 
     @classmethod

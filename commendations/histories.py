@@ -21,7 +21,7 @@ from django.db.models import Q, QuerySet
 
 from commendations import eligibility
 from commendations.enums import AwardKind, Subject
-from commendations.models import Award, AwardRecord, AwardRule, Hold, Initiative, Rating
+from commendations.models import Award, AwardRecord, AwardRule, ClusterElection, Hold, Initiative, Rating
 from portal.access import scope_of
 from portal.models import Person, Unit
 from portal.selectors import people_visible_to, units_visible_to
@@ -217,6 +217,60 @@ def unit_histories(
     return histories
 
 
+# --- Cluster results for the Cờ thi đua rules -------------------------------------------------------
+
+
+def rule_reads_clusters(node) -> bool:
+    """True when a rule tree asks whether a unit leads or was elected by its cluster: only then is
+    it worth scoring the year's campaigns."""
+    if isinstance(node, eligibility.AwardRule):
+        node = node.rule
+    if isinstance(node, (eligibility.LeadsCluster, eligibility.ElectedByCluster)):
+        return True
+    return any(rule_reads_clusters(child) for child in getattr(node, "rules", ()) or ())
+
+
+def cluster_results(year: int) -> dict[int, tuple[bool | None, bool | None]]:
+    """unit id → (leads its cluster, elected by its cluster) for ``year``.
+
+    Leading: first place of its cluster in a published annual campaign of the year (any of them, if
+    the ministry ran several); a unit ranked in a cluster but not first is False; a unit with no
+    published result is left out (None: "no result", and the verdict says so), and so is a first place
+    still shared after the tie-breakers (the cluster's vote decides it). Elected: the unit the
+    cluster's election (ClusterElection) chose is True, the cluster's other members of the year False;
+    clusters without a recorded election leave their units None.
+    """
+    from emulation.enums import CampaignKind, CampaignState
+    from emulation.models import Campaign
+    from emulation.scoring import campaign_results
+    from portal.models import ClusterMembership
+
+    leads: dict[int, bool | None] = {}
+    campaigns = Campaign.objects.filter(year=year, kind=CampaignKind.ANNUAL, state=CampaignState.PUBLISHED).select_related(
+        "scheme"
+    )
+    for campaign in campaigns:
+        for group in campaign_results(campaign):
+            if group.cluster is None:
+                continue
+            for row in group.rows:
+                unit_id = row.scorecard.unit_id
+                if row.position == 1 and row.tied_with:
+                    # first place shared and not yet broken by a vote: unknown until the council decides
+                    leads.setdefault(unit_id, None)
+                    continue
+                leads[unit_id] = bool(leads.get(unit_id)) or row.position == 1
+    elected: dict[int, bool] = {}
+    chosen = dict(ClusterElection.objects.filter(year=year).values_list("cluster_id", "unit_id"))
+    if chosen:
+        seats = ClusterMembership.objects.filter(year=year, cluster_id__in=list(chosen)).values_list("cluster_id", "unit_id")
+        for cluster_id, unit_id in seats:
+            elected[unit_id] = chosen[cluster_id] == unit_id
+        for unit_id in chosen.values():
+            elected[unit_id] = True
+    return {unit_id: (leads.get(unit_id), elected.get(unit_id)) for unit_id in set(leads) | set(elected)}
+
+
 # --- The catalogue's rules as engine rules ---------------------------------------------------------
 
 
@@ -320,7 +374,12 @@ def eligibility_for_unit(
             units_visible_to(user).filter(is_active=True, path__startswith=unit.path).order_by("path")
         )
         histories = (
-            unit_histories(nominees, year=year, member_names=report.member_names) if rule is not None else {}
+            unit_histories(
+                nominees, year=year, member_names=report.member_names,
+                cluster_results=cluster_results(year) if rule_reads_clusters(rule) else None,
+            )
+            if rule is not None
+            else {}
         )
     if rule is None:
         verdict = eligibility.no_rule_verdict(award.code, year, on)

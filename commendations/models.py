@@ -635,3 +635,27 @@ class DecisionLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nominee} {self.amount}"
+
+
+class ClusterElection(models.Model):
+    """Suy tôn: the unit an emulation cluster elected at its year-end meeting to propose for the
+    Cờ thi đua. Recorded by the standing body; the eligibility rule "elected by its cluster" reads it."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    cluster = models.ForeignKey(
+        "portal.EmulationCluster", verbose_name=_("emulation cluster"), on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("elected unit"), on_delete=models.CASCADE, related_name="+")
+    held_on = models.DateField(_("date of the cluster meeting"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("cluster election")
+        verbose_name_plural = _("cluster elections")
+        ordering = ["-year", "cluster__code"]
+        constraints = [models.UniqueConstraint(fields=["cluster", "year"], name="one_election_per_cluster_year")]
+
+    def __str__(self) -> str:
+        return f"{self.cluster} {self.year}: {self.unit}"

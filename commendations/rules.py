@@ -35,6 +35,9 @@ rules.add_perm("commendations.view_person_history", person_in_scope | is_self)
 rules.add_perm("commendations.view_unit_history", unit_in_scope)
 rules.add_perm("commendations.check_eligibility", rules.is_authenticated)
 rules.add_perm("commendations.import_history", runs_commendations)
+# Suy tôn: which unit each cluster elected for the Cờ thi đua (recorded by the standing body).
+rules.add_perm("commendations.manage_elections", runs_commendations)
+rules.add_perm("commendations.view_elections", runs_commendations | is_council_member)
 
 
 # --- Dossiers ----------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
-"""Write functions of the commendation app: editing an award of the catalogue. (The history import
-lives in commendations/excel.py; dossiers, the council and decisions come in a later stage.)"""
+"""Write functions of the commendation app: editing an award of the catalogue and recording the
+clusters' elections. (The history import lives in commendations/excel.py; dossiers in
+commendations/dossiers.py; the council and decisions in commendations/council.py; registrations
+in commendations/registrations.py.)"""
 
 from __future__ import annotations
 
@@ -9,16 +11,18 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from commendations.models import Award
+from commendations.models import Award, ClusterElection
 from portal.audit import audit_log, field_changes
+from portal.models import ClusterMembership, EmulationCluster
 from portal.services import StaleVersionError
 
 # What the catalogue page edits; the code is the key other data refers to, and the rule versions
 # (JSON) are edited in a later stage.
 AWARD_FIELDS = (
     "name", "category", "subject", "level", "decided_by", "reward_multiple", "pass_mark_percent", "secret_ballot",
-    "is_active",
+    "required_documents", "is_active",
 )
 
 
@@ -53,3 +57,33 @@ def award_update(*, actor, award_id: int, fingerprint: str, data: dict[str, Any]
         award.save(update_fields=list(after))
         audit_log(actor=actor, obj=award, action="commendations.award.updated", data={"changes": changes})
     return award
+
+
+# --- Cluster elections (suy tôn) -------------------------------------------------------------------
+
+
+def cluster_election_record(
+    *, actor, year: int, cluster_id: int, unit_id: int | None, held_on=None, note: str = ""
+) -> ClusterElection | None:
+    """Record (or change, or with ``unit_id`` None clear) the unit a cluster elected for the year.
+    The unit must sit in that cluster that year. Audited with the previous choice."""
+    if not actor.has_perm("commendations.manage_elections"):
+        raise PermissionDenied("commendations.manage_elections")
+    with transaction.atomic():
+        cluster = EmulationCluster.objects.select_for_update().get(pk=cluster_id)
+        current = ClusterElection.objects.filter(cluster=cluster, year=year).select_related("unit").first()
+        previous = current.unit.name if current else ""
+        if unit_id is None:
+            if current is not None:
+                current.delete()
+                audit_log(actor=actor, obj=cluster, action="commendations.election.cleared",
+                          data={"year": year, "previous": previous})
+            return None
+        if not ClusterMembership.objects.filter(cluster=cluster, year=year, unit_id=unit_id).exists():
+            raise CommendationsError(_("That unit is not a member of the cluster in %(year)s.") % {"year": year})
+        election = current or ClusterElection(cluster=cluster, year=year)
+        election.unit_id, election.held_on, election.note, election.recorded_by = unit_id, held_on, note, actor
+        election.save()
+        audit_log(actor=actor, obj=cluster, action="commendations.election.recorded",
+                  data={"year": year, "unit": election.unit.name, "previous": previous})
+    return election

@@ -1,4 +1,6 @@
-"""URLs of the commendation area. Views live in commendations/views/<topic>.py."""
+"""URLs of the commendation area. Views live in commendations/views/<topic>.py; the stage-2 topics
+(dossiers, council, decisions, the public comment page, registrations, search) each declare their
+own ``urlpatterns`` next to their views, added here."""
 
 from django.urls import path
 
@@ -23,3 +25,22 @@ urlpatterns = [
         name="history_import_template",
     ),
 ]
+
+
+def _topic_urls() -> list:
+    """The url lists of the stage-2 topic modules that exist (each module is optional)."""
+    import importlib
+
+    patterns: list = []
+    for topic in ("dossiers", "council", "decisions", "public", "registrations", "search", "elections"):
+        try:
+            module = importlib.import_module(f"commendations.views.{topic}")
+        except ModuleNotFoundError as error:
+            if error.name != f"commendations.views.{topic}":
+                raise
+            continue
+        patterns += module.urlpatterns
+    return patterns
+
+
+urlpatterns += _topic_urls()

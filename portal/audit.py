@@ -64,6 +64,8 @@ def _jsonable(value: Any) -> Any:
         return value
     if isinstance(value, models.Model):
         return str(value)
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
     return str(value)
 
 

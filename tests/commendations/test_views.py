@@ -127,9 +127,19 @@ def test_commendations_post_matrix(client, users, people, role, case):
 
 
 def test_every_commendations_url_has_permission_tests():
+    """Every URL of the area is in a permission matrix: this module's, or the COVERED_URLS a topic's
+    test module declares next to its own matrix (dossiers, council, registrations…)."""
+    import importlib
+    import pkgutil
+
+    import tests.commendations as package
+
     resolver = get_resolver().namespace_dict["commendations"][1]
     names = {f"commendations:{name}" for name in resolver.reverse_dict if isinstance(name, str)}
     covered = {name for name, _kind in GET_MATRIX} | {f"commendations:{case}" for case in POST_MATRIX}
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"tests.commendations.{info.name}")
+        covered |= set(getattr(module, "COVERED_URLS", ()))
     assert names - covered == set()
 
 
@@ -275,16 +285,20 @@ def test_officer_edits_an_award_and_the_change_is_audited(client, users):
     login(client, users, "officer")
     data = {"fingerprint": award_fingerprint(target), "name": target.name, "category": "title", "subject": "person",
             "level": "unit", "decided_by": "Thủ trưởng đơn vị", "reward_multiple": "1,5", "pass_mark_percent": "80",
-            "secret_ballot": "on", "is_active": "on"}
+            "secret_ballot": "on", "is_active": "on",
+            "required_documents": ["achievement_report", "initiative_certificate"]}
 
     response = client.post(reverse("commendations:award_edit", args=[target.pk]), data)
 
     assert response.status_code == 302
     target.refresh_from_db()
     assert target.reward_multiple == Decimal("1.5")
+    assert target.required_documents == ["achievement_report", "initiative_certificate"]
     entry = AuditLog.objects.get(action="commendations.award.updated")
-    assert (entry.actor, entry.object_id, entry.data) == (users.officer, str(target.pk),
-                                                          {"changes": {"reward_multiple": ["1.00", "1.5"]}})
+    assert (entry.actor, entry.object_id, entry.data) == (users.officer, str(target.pk), {"changes": {
+        "reward_multiple": ["1.00", "1.5"],
+        "required_documents": [["achievement_report"], ["achievement_report", "initiative_certificate"]],
+    }})
 
 
 @pytest.mark.django_db
