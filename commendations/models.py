@@ -27,7 +27,7 @@ from commendations.enums import (
     Subject,
 )
 from portal.models import Person, Unit
-from portal.text import nfc
+from portal.text import fold, nfc
 
 # A history row belongs to a person or to a unit (a collective), never both, never neither.
 ONE_SUBJECT = Q(person__isnull=False, unit__isnull=True) | Q(person__isnull=True, unit__isnull=False)
@@ -434,6 +434,8 @@ class Dossier(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The title folded (no diacritics, lower case) so that "ho so nam 2025" finds "Hồ sơ năm 2025".
+    search_text = models.CharField(max_length=400, blank=True, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("dossier")
@@ -446,6 +448,9 @@ class Dossier(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.title = nfc(self.title)
+        self.search_text = fold(self.title)
+        if kwargs.get("update_fields") is not None and "title" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
 
 
