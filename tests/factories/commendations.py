@@ -145,3 +145,83 @@ def cstdbo_history(person, *, year: int, cstdcs_years=None, initiative_year=None
     return InitiativeFactory(
         year=initiative_year or year - 1, level=InitiativeLevel.MINISTRY, authors=[person], consumed_by=consumed_by
     )
+
+
+# --- Dossiers, nominees and their papers (issue 5, stage 2) -----------------------------------------
+
+from django.core.files.base import ContentFile  # noqa: E402
+
+from commendations.enums import DOSSIER_DOCUMENTS, DocumentKind, DossierState  # noqa: E402
+from commendations.models import Dossier, DossierDocument, Nominee  # noqa: E402
+from portal.text import fold  # noqa: E402
+from tests.factories import UnitFactory  # noqa: E402
+
+# The smallest bytes the upload check accepts as a PDF.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+class DossierFactory(factory.django.DjangoModelFactory):
+    """A dossier of a unit (a draft unless ``state`` says otherwise), without nominees or papers."""
+
+    class Meta:
+        model = Dossier
+
+    unit = factory.SubFactory(UnitFactory)
+    year = 2025
+    kind = AwardKind.MERIT
+    title = factory.Sequence(lambda n: f"Hồ sơ đề nghị khen thưởng số {n + 1}")
+    state = DossierState.DRAFT
+
+
+class NomineeFactory(factory.django.DjangoModelFactory):
+    """A person of the dossier's unit proposed for LĐTT, with a typed achievement report; pass
+    ``person=None, unit=<unit>`` (and a collective award) for a collective."""
+
+    class Meta:
+        model = Nominee
+
+    dossier = factory.SubFactory(DossierFactory)
+    person = factory.SubFactory(PersonFactory, unit=factory.SelfAttribute("..dossier.unit"))
+    unit = None
+    award = factory.LazyFunction(lambda: award(eligibility.LDTT))
+    achievements = "Hoàn thành xuất sắc nhiệm vụ được giao, có sáng kiến được công nhận."
+    position = factory.Sequence(lambda n: n + 1)
+    search_text = factory.LazyAttribute(lambda n: fold(n.person.full_name if n.person else n.unit.name))
+
+
+class DossierDocumentFactory(factory.django.DjangoModelFactory):
+    """A small PDF paper of the whole dossier (a cover memo unless ``kind`` says otherwise)."""
+
+    class Meta:
+        model = DossierDocument
+
+    dossier = factory.SubFactory(DossierFactory)
+    nominee = None
+    kind = DocumentKind.COVER_MEMO
+    original_name = factory.LazyAttribute(lambda d: f"{d.kind}.pdf")
+    file = factory.LazyAttribute(lambda d: ContentFile(PDF_BYTES, name=d.original_name))
+    size = len(PDF_BYTES)
+
+
+def dossier_papers(dossier: Dossier) -> list[DossierDocument]:
+    """The papers every dossier carries (tờ trình, danh sách, biên bản)."""
+    return [DossierDocumentFactory(dossier=dossier, kind=kind) for kind in DOSSIER_DOCUMENTS]
+
+
+def nominee_papers(nominee: Nominee) -> list[DossierDocument]:
+    """The papers the nominee's award requires besides the (typed) achievement report."""
+    return [
+        DossierDocumentFactory(dossier=nominee.dossier, nominee=nominee, kind=kind)
+        for kind in nominee.award.required_documents or []
+        if kind != DocumentKind.ACHIEVEMENT_REPORT
+    ]
+
+
+def ready_dossier(unit, *, year: int = 2025, nominees=(), **fields) -> Dossier:
+    """A dossier with its own papers and one nominee per (person, award code) in ``nominees``, each
+    with its report and required papers: ready to be submitted (or, with ``state``, already further)."""
+    dossier = DossierFactory(unit=unit, year=year, **fields)
+    dossier_papers(dossier)
+    for person, code in nominees:
+        nominee_papers(NomineeFactory(dossier=dossier, person=person, award=award(code)))
+    return dossier
