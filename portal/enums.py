@@ -45,3 +45,16 @@ UNIT_SCOPED_ROLES = frozenset({Role.STAFF, Role.UNIT_LEADER})
 MINISTRY_WIDE_ROLES = frozenset(
     {Role.EMULATION_OFFICER, Role.PLAN_COORDINATOR, Role.COUNCIL_MEMBER, Role.SYSTEM_ADMIN}
 )
+
+
+class ReportJobState(models.TextChoices):
+    """Where a requested document is: waiting for a worker, being rendered, ready, or failed."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Rendering")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+# A job in one of these states still waits for a worker (the page keeps polling).
+REPORT_JOB_PENDING_STATES = frozenset({ReportJobState.QUEUED, ReportJobState.RUNNING})

@@ -1,4 +1,4 @@
-"""Organisation of the ministry (units, clusters, people, roles), the audit log and notifications."""
+"""Organisation of the ministry (units, clusters, people, roles), the audit log, notifications and report jobs."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.enums import ClusterKind, Gender, Role, UnitKind
+from portal.enums import REPORT_JOB_PENDING_STATES, ClusterKind, Gender, ReportJobState, Role, UnitKind
 from portal.text import fold, nfc, person_sort_key, split_full_name, text_sort_key
 
 # Codes are the segments of Unit.path ("/BTP/VP/"), so they must never contain the separator.
@@ -303,3 +304,64 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient}"
+
+
+def report_upload_to(job: ReportJob, filename: str) -> str:
+    """reports/<year>/<month>/<job id>/<file name>: one folder per job, so names never clash."""
+    when = job.queued_at or timezone.now()
+    return f"reports/{when:%Y/%m}/{job.pk}/{filename}"
+
+
+class ReportJob(models.Model):
+    """Yêu cầu in tài liệu: one requested document (PDF, and Excel when it is a table).
+
+    Created by the request page, filled in by the Celery task `portal.render_report`. Each
+    request is a new row, so re-generating a report keeps the earlier files (history).
+    """
+
+    kind = models.CharField(_("document"), max_length=100, db_index=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.CASCADE, related_name="report_jobs"
+    )
+    language = models.CharField(_("language"), max_length=10, default="vi")
+    state = models.CharField(
+        _("state"), max_length=10, choices=ReportJobState.choices, default=ReportJobState.QUEUED, db_index=True
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    file = models.FileField(_("PDF file"), upload_to=report_upload_to, max_length=300, blank=True)
+    excel_file = models.FileField(_("Excel file"), upload_to=report_upload_to, max_length=300, blank=True)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    queued_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Touched by every progress update: a running job whose heartbeat stops has lost its worker.
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    render_seconds = models.FloatField(null=True, blank=True, editable=False)
+    query_seconds = models.FloatField(null=True, blank=True, editable=False)
+    template_seconds = models.FloatField(null=True, blank=True, editable=False)
+    weasyprint_seconds = models.FloatField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    task_id = models.CharField(max_length=255, blank=True, editable=False)
+    worker = models.CharField(max_length=255, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("report job")
+        verbose_name_plural = _("report jobs")
+        ordering = ["-queued_at", "-id"]
+        indexes = [models.Index(fields=["requester", "kind", "-queued_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="report_job_progress_at_most_100"),
+            models.CheckConstraint(
+                condition=Q(state__in=["queued", "running", "done", "failed"]), name="report_job_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.state})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in REPORT_JOB_PENDING_STATES

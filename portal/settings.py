@@ -167,6 +167,23 @@ CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "300"))
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# PDF rendering runs on its own queue ("pdf"), so a burst of year-end reports never delays
+# e-mails; WeasyPrint keeps memory, so worker processes are recycled (prefork pool).
+CELERY_TASK_ROUTES = {"portal.render_report": {"queue": "pdf"}}
+CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_TASKS_PER_CHILD", "20"))
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_PER_CHILD", str(800 * 1024)))  # KiB
+PORTAL_REPORT_SOFT_TIME_LIMIT = int(os.environ.get("PORTAL_REPORT_SOFT_TIME_LIMIT", "300"))
+PORTAL_REPORT_TIME_LIMIT = int(os.environ.get("PORTAL_REPORT_TIME_LIMIT", "360"))
+# With acks_late, Redis hands an unacknowledged message (its worker was killed) to another
+# worker once it is older than the visibility timeout; it must exceed the longest task plus its
+# retry delay, or a task still running would be started twice. See docs/reports.md.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "600")),
+    "unacked_restore_interval": int(os.environ.get("CELERY_RESTORE_SWEEP_SECONDS", "60")),
+    "unacked_restore_throttle": 1,
+}
+# A report job without any sign of life for this long is shown as failed (never a spinner forever).
+PORTAL_REPORT_STALE_SECONDS = int(os.environ.get("PORTAL_REPORT_STALE_SECONDS", "1800"))
 # Periodic jobs; crontab times are in CELERY_TIMEZONE (Asia/Ho_Chi_Minh).
 CELERY_BEAT_SCHEDULE: dict = {
     "office-daily-reminders": {
@@ -176,6 +193,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "office-monthly-overdue-notice": {
         "task": "office.send_monthly_overdue_notice",
         "schedule": crontab(hour=7, minute=30, day_of_month=1),
+    },
+    "portal-fail-stale-report-jobs": {
+        "task": "portal.fail_stale_report_jobs",
+        "schedule": crontab(minute="*/5"),
     },
 }
 
@@ -206,7 +227,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint and fontTools narrate every layout step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Portal settings.

@@ -30,6 +30,7 @@ urlpatterns = [
     path("office/", include("office.urls")),
     path("emulation/", include("emulation.urls")),
     path("commendations/", include("commendations.urls")),
+    path("reports/", include("portal.documents.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=PortalAuthenticationForm, redirect_authenticated_user=True),

@@ -5,6 +5,7 @@ must never leak to home's staff and leader.
 """
 
 import os
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -55,16 +56,9 @@ def people(org):
     )
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
-    """A real `celery worker` process on the configured broker, using the test database.
-
-    Skips on a laptop without a broker (tasks run eagerly there); fails in CI.
-    """
-    import subprocess
-    import sys
-    import time
-
+def require_broker() -> str:
+    """The configured broker URL, after checking it answers and that a worker process can open the
+    test database; otherwise skip (laptop) or fail (CI, PORTAL_REQUIRE_SERVICES=1)."""
     from django.conf import settings
 
     from portal.celery import app
@@ -78,42 +72,96 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     except Exception as error:  # noqa: BLE001 - any broker failure means the same thing here
         need_service(f"broker {broker} unreachable: {error}")
     database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3") and "memory" in str(database["NAME"]):
+        need_service("a worker process cannot share an in-memory SQLite test database: set DATABASE_URL")
+    return broker
+
+
+def start_celery_worker(*, name: str, queues: str, media_root, log_dir, extra_env: dict | None = None, pool: str = "solo"):
+    """Start `celery worker --pool=solo` (or `pool`, one process) on the test database and wait
+    until it answers a ping.
+
+    The worker also imports the test-only document kinds (tests/portal/reports_worker_kinds.py)
+    and stores files under `media_root`, which the test process reads. Its output goes to a log
+    file (a pipe nobody reads would block a chatty worker). Returns the Popen, with `.node`,
+    `.media_root` and `.log_path` attached.
+    """
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from django.conf import settings
+
+    from portal.celery import app
+
+    node = f"test-{os.getpid()}-{name}@{socket.gethostname()}"
+    log_path = Path(log_dir) / f"worker-{name}-{time.monotonic_ns()}.log"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings_test",
-        "CELERY_BROKER_URL": broker,
-        "PORTAL_TEST_DATABASE_NAME": str(database["NAME"]),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "PORTAL_TEST_DATABASE_NAME": str(settings.DATABASES["default"]["NAME"]),
+        "DJANGO_MEDIA_ROOT": str(media_root),
+        **(extra_env or {}),
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--concurrency=1",
-         "--without-gossip", "--without-mingle", "--loglevel=WARNING", "-Q", "celery", "-n", f"test-{os.getpid()}@%h"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", f"--pool={pool}", "--concurrency=1",
+             "--without-gossip", "--without-mingle", "--loglevel=WARNING", "-Q", queues, "-n", node,
+             "-I", "tests.portal.reports_worker_kinds"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    process.node, process.media_root, process.log_path = node, Path(media_root), log_path
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"Celery worker exited with {process.returncode}:\n{process.stdout.read()}")
-        if app.control.ping(timeout=1.0):
-            break
-    else:
-        process.kill()
-        pytest.fail("Celery worker did not answer a ping within 60 s")
-    yield process
+            pytest.fail(f"Celery worker exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
+        if app.control.ping(destination=[node], timeout=1.0):
+            return process
+    process.kill()
+    pytest.fail(f"Celery worker did not answer a ping within 60 s:\n{log_path.read_text()[-4000:]}")
+
+
+def stop_celery_worker(process) -> None:
+    import subprocess
+
+    if process.poll() is not None:
+        return
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real `celery worker` process on the configured broker, consuming the "celery" and "pdf"
+    queues, using the test database and a media folder shared with the test process.
+
+    Skips on a laptop without a broker (tasks run eagerly there); fails in CI.
+    """
+    require_broker()
+    process = start_celery_worker(
+        name="main", queues="celery,pdf", media_root=tmp_path_factory.mktemp("worker-media"),
+        log_dir=tmp_path_factory.mktemp("worker-logs"),
+    )
+    yield process
+    stop_celery_worker(process)
 
 
 @pytest.fixture
-def celery_worker(celery_worker_process):
-    """Send this test's tasks to the real worker instead of running them in-process."""
+def celery_worker(celery_worker_process, settings):
+    """Send this test's tasks to the real worker instead of running them in-process; files the
+    worker stores are read from its media folder."""
     from portal.celery import app
 
+    settings.MEDIA_ROOT = str(celery_worker_process.media_root)
     app.conf.task_always_eager = False
     yield celery_worker_process
     app.conf.task_always_eager = True
