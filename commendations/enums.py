@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Subject(models.TextChoices):
@@ -133,8 +134,8 @@ NOMINEE_DOCUMENTS = (
 
 
 class MeetingState(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("meeting state", "Open")
+    CLOSED = "closed", pgettext_lazy("meeting state", "Closed")
 
 
 class Attendance(models.TextChoices):
