@@ -18,8 +18,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import models, transaction
+from django.utils import timezone
 
 from commendations.demo import build_commendations_demo
+from commendations.demo_dossiers import UNIT_LOGIN_CODES, build_dossier_demo, unit_login
 from emulation.demo import build_emulation_demo
 from office.demo import build_office_demo
 from portal.enums import ClusterKind, Gender, Role, UnitKind
@@ -29,7 +31,8 @@ from portal.text import fold, nfc
 
 SEED = 2026
 DEFAULT_PASSWORD = "tdkt-demo-2026"
-EMAIL_DOMAIN = "moj.gov.vn"
+# Invented addresses on a reserved domain (RFC 2606): a demo never mails a real inbox.
+EMAIL_DOMAIN = "tdkt-demo.invalid"
 COUNCIL_VICE_CHAIR = "Phó Chủ tịch Hội đồng Thi đua – Khen thưởng"
 # People data does not depend on the --year option: the same person starts work on the same day
 # whatever year the clusters are seeded for, so re-running with another year adds no history rows.
@@ -415,6 +418,12 @@ LOGINS: list[LoginSpec] = [
         LoginSpec(f"hoidong{n}", unit, "head", ((Role.COUNCIL_MEMBER, None),), listed=False)
         for n, unit in enumerate(("TDKT", "VP", "TCCB", "KHTC", "TTR", "QLTHA"), start=2)
     ),
+    # The leaders of the other Sở Tư pháp whose year-end dossiers the demo walks along their path
+    # (commendations.demo_dossiers): "lanhdao.stp-hp" and so on.
+    *(
+        LoginSpec(unit_login(code), code, "head", ((Role.UNIT_LEADER, code), (Role.STAFF, code)), listed=False)
+        for code in UNIT_LOGIN_CODES
+    ),
 ]
 
 
@@ -622,6 +631,9 @@ def build_demo(
         commendations = build_commendations_demo(
             year=year, people=[person for _spec, person in people], units=units, today=today, stdout=stdout
         )
+        commendations["dossiers"] = build_dossier_demo(
+            year=year - 1, today=today or timezone.localdate(), stdout=stdout
+        )["dossiers"]
     return {
         "units": len(units),
         "clusters": len(clusters),

@@ -9,9 +9,22 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
-from commendations.models import AwardRecord, Hold, Initiative, Rating
+from commendations.enums import DossierState, NomineeState
+from commendations.models import (
+    AwardRecord,
+    Ballot,
+    CouncilMeeting,
+    Decision,
+    Dossier,
+    DossierDocument,
+    Hold,
+    Initiative,
+    Nominee,
+    Rating,
+)
 from emulation.models import (
     Campaign,
     Evidence,
@@ -106,6 +119,12 @@ def counts() -> dict[str, int]:
         Initiative,
         Initiative.authors.through,
         Hold,
+        Dossier,
+        Nominee,
+        DossierDocument,
+        CouncilMeeting,
+        Ballot,
+        Decision,
     )
     return {model.__name__: model.objects.count() for model in models}
 
@@ -208,7 +227,7 @@ def test_seed_demo_creates_one_login_per_role_and_prints_them():
         user = User.objects.get(username=username)
         assert RoleGrant.objects.filter(user=user, role=role).exists(), username
         assert user.person.full_name == user.get_full_name()
-        assert user.email == f"{username}@moj.gov.vn"
+        assert user.email == f"{username}@tdkt-demo.invalid"
         assert username in output
     assert DEFAULT_PASSWORD in output
     assert "http://127.0.0.1:8000/" in output
@@ -306,6 +325,31 @@ def test_seed_demo_twice_changes_nothing():
 
 
 @pytest.mark.django_db
+def test_seed_demo_walks_a_year_end_dossier_into_every_state():
+    output = seed()
+    year = timezone.localdate().year - 1
+
+    states = dict(Dossier.objects.filter(year=year).values_list("unit__code", "state"))
+    assert sorted(states.values()) == sorted(DossierState.values)
+    assert f"Hồ sơ đề nghị khen thưởng năm {year} (dossiers): STP-HN appraisal" in output
+    # the showcase unit's dossier carries the engine's verdicts: one eligible, one not, with the article
+    showcase = Dossier.objects.get(year=year, unit__code="STP-HN")
+    verdicts = sorted(showcase.nominees.values_list("award__code", "eligible"))
+    assert verdicts == [("CSTDBO", False), ("CSTDBO", True)]
+    failing = showcase.nominees.get(eligible=False).eligibility
+    assert failing["eligible"] is False and failing["checks"]["article"]
+    # the decided dossier's awardees are in the history, linked to their nomination
+    decided = Dossier.objects.get(year=year, state=DossierState.DECIDED)
+    awarded = decided.nominees.filter(state=NomineeState.AWARDED)
+    assert awarded.exists()
+    assert AwardRecord.objects.filter(nominee__in=awarded, year=year).count() == awarded.count()
+    # the public comment period is open now on the public page
+    public = Dossier.objects.get(year=year, state=DossierState.PUBLIC_COMMENT)
+    assert public.comments_from <= public.comments_until
+    assert Client().get(reverse("commendations:public_comments")).status_code == 200
+
+
+@pytest.mark.django_db
 def test_seed_demo_puts_nguyen_anh_tuan_in_the_leaders_unit():
     seed()
 
@@ -333,7 +377,9 @@ def test_seed_demo_notifies_in_app_but_emails_nobody(django_capture_on_commit_ca
         seed()
 
     assert mail.outbox == []
-    assert Notification.objects.filter(kind="portal.role.granted").count() == RoleGrant.objects.count() == 13
+    # 13 grants of the listed logins and the council, 2 for each of the 9 other units with a demo dossier
+    assert Notification.objects.filter(kind="portal.role.granted").count() == RoleGrant.objects.count() == 31
+    assert Notification.objects.filter(kind__startswith="commendations.dossier.").exists()
 
 
 @pytest.mark.django_db

@@ -42,11 +42,18 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Tài khoản demo (demo logins):"))
         for line in _table([row for row in result["logins"] if row["listed"]]):
             self.stdout.write(line)
-        others = [row["username"] for row in result["logins"] if not row["listed"]]
-        if others:
+        others = [row for row in result["logins"] if not row["listed"]]
+        members = [row["username"] for row in others if Role.COUNCIL_MEMBER in row["roles"]]
+        leaders = [row["username"] for row in others if Role.COUNCIL_MEMBER not in row["roles"]]
+        if members:
             self.stdout.write(
-                f"Hội đồng Thi đua – Khen thưởng còn {len(others)} thành viên khác: {', '.join(others)}, "
+                f"Hội đồng Thi đua – Khen thưởng còn {len(members)} thành viên khác: {', '.join(members)}, "
                 f"cùng mật khẩu (the other council members, same password)."
+            )
+        if leaders:
+            self.stdout.write(
+                f"Lãnh đạo các Sở Tư pháp có hồ sơ đề nghị khen thưởng mẫu: {', '.join(leaders)}, cùng mật khẩu "
+                f"(leaders of the other units with demo dossiers, same password)."
             )
         self.stdout.write("")
         self.stdout.write(
