@@ -1,5 +1,3 @@
-import importlib
-
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,12 +7,11 @@ class CommendationsConfig(AppConfig):
     verbose_name = _("Commendations")
 
     def ready(self) -> None:
-        from commendations import audit_actions  # noqa: F401  (registers this app's audit sentences)
-
-        # The workflow modules register their own audit sentences and notification kinds.
-        for module in ("dossiers", "council", "registrations"):
-            try:
-                importlib.import_module(f"commendations.{module}")
-            except ModuleNotFoundError as error:
-                if error.name != f"commendations.{module}":
-                    raise
+        # Each module registers its audit sentences (and notification kinds) when imported.
+        from commendations import (  # noqa: F401
+            audit_actions,
+            certificates,
+            council,
+            dossiers,
+            registrations,
+        )

@@ -664,3 +664,196 @@ class ClusterElection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cluster} {self.year}: {self.unit}"
+
+
+# --- Certificates printed on the office's pre-printed blanks (issue 6) ---------------------------------
+
+# The variable texts printed onto a blank, in the order of the calibration page. Everything else
+# (national emblem, "BẰNG KHEN", borders) is already printed on the blank.
+CERTIFICATE_FIELDS = {
+    "recipient": _("Recipient (Ông/Bà … or the collective)"),
+    "position": _("Position and unit"),
+    "achievement": _("Achievement line"),
+    "decision": _("Decision number and date"),
+    "place_date": _("Place and date"),
+    "signer_title": _("Signer's position"),
+    "signer_name": _("Signer's name"),
+}
+# Paper sizes of the blanks, portrait width × height in millimetres.
+PAPER_MM = {"A4": (210, 297), "A3": (297, 420)}
+# What the achievement line may name: {award} the title or form, {year} the year of the achievements.
+ACHIEVEMENT_PLACEHOLDERS = ("award", "year")
+FONT_SIZE_RANGE = (6, 72)  # points
+
+
+class CertificateLayout(models.Model):
+    """Mẫu phôi bằng khen, giấy khen: where each variable text goes on one type of the office's
+    pre-printed blanks, in millimetres from the top-left corner of the sheet, with its width, font
+    size, alignment and weight. The calibration page edits it and prints a test page with a grid.
+
+    ``fields`` is a list of {"key", "x", "y", "width", "font_size", "align", "bold", "italic",
+    "enabled"} (x, y: top-left of the text box in mm; font_size in pt); clean() checks it."""
+
+    class Paper(models.TextChoices):
+        A4 = "A4", "A4 (210 × 297 mm)"
+        A3 = "A3", "A3 (297 × 420 mm)"
+
+    class Orientation(models.TextChoices):
+        LANDSCAPE = "landscape", _("Landscape")
+        PORTRAIT = "portrait", _("Portrait")
+
+    class Align(models.TextChoices):
+        LEFT = "left", _("Left")
+        CENTER = "center", _("Centre")
+        RIGHT = "right", _("Right")
+
+    name = models.CharField(_("blank type"), max_length=200, unique=True)
+    awards = models.ManyToManyField(
+        Award,
+        through="CertificateLayoutAward",
+        verbose_name=_("printed for"),
+        blank=True,
+        related_name="certificate_layouts",
+    )
+    paper = models.CharField(_("paper size"), max_length=2, choices=Paper.choices, default=Paper.A4)
+    orientation = models.CharField(
+        _("orientation"), max_length=10, choices=Orientation.choices, default=Orientation.LANDSCAPE
+    )
+    # The printer's own shift, measured on a test page: added to every field's position.
+    offset_x = models.DecimalField(_("shift to the right (mm)"), max_digits=4, decimal_places=1, default=0)
+    offset_y = models.DecimalField(_("shift down (mm)"), max_digits=4, decimal_places=1, default=0)
+    place = models.CharField(_("place before the date"), max_length=100, default="Hà Nội")
+    achievement_text = models.CharField(
+        _("achievement line"), max_length=300, default="Đã có thành tích xuất sắc trong công tác năm {year}"
+    )
+    fields = models.JSONField(_("field positions"), default=list)
+    is_active = models.BooleanField(_("in use"), default=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("certificate layout")
+        verbose_name_plural = _("certificate layouts")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(offset_x__gte=-50, offset_x__lte=50, offset_y__gte=-50, offset_y__lte=50),
+                name="certificate_offset_within_50mm",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name = nfc(self.name)
+        self.place = nfc(self.place)
+        self.achievement_text = nfc(self.achievement_text)
+        super().save(*args, **kwargs)
+
+    @property
+    def page_mm(self) -> tuple[int, int]:
+        """(width, height) of the sheet in millimetres as it goes through the printer."""
+        width, height = PAPER_MM.get(self.paper, PAPER_MM["A4"])
+        return (height, width) if self.orientation == self.Orientation.LANDSCAPE else (width, height)
+
+    def field_map(self) -> dict[str, dict]:
+        return {field["key"]: field for field in self.fields if isinstance(field, dict) and "key" in field}
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        problems = certificate_field_problems(self.fields, self.page_mm)
+        if problems:
+            errors["fields"] = problems
+        problem = achievement_text_problem(self.achievement_text)
+        if problem:
+            errors["achievement_text"] = [problem]
+        if errors:
+            raise ValidationError(errors)
+
+
+def _number(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def certificate_field_problems(fields, page_mm: tuple[int, int]) -> list[str]:
+    """What is wrong with a layout's field list, one sentence per problem (empty when right): each
+    field known and once, inside the sheet, a sensible font size, a known alignment."""
+    if not isinstance(fields, list):
+        return [str(_("The field positions must be a list."))]
+    page_width, page_height = page_mm
+    problems: list[str] = []
+    seen: set[str] = set()
+    for index, field in enumerate(fields, start=1):
+        if not isinstance(field, dict) or field.get("key") not in CERTIFICATE_FIELDS:
+            problems.append(str(_("Field %(number)s is not one of the certificate's fields.") % {"number": index}))
+            continue
+        key = field["key"]
+        label = CERTIFICATE_FIELDS[key]
+        if key in seen:
+            problems.append(str(_("%(field)s appears twice.") % {"field": label}))
+            continue
+        seen.add(key)
+        x, y, width, size = (_number(field.get(name)) for name in ("x", "y", "width", "font_size"))
+        if x is None or y is None or width is None or size is None:
+            problems.append(str(_("%(field)s: the position, width and font size must be numbers.") % {"field": label}))
+            continue
+        if not (0 <= x < page_width and 0 <= y < page_height):
+            problems.append(str(
+                _("%(field)s: the position %(x)s × %(y)s mm is outside the sheet (%(width)s × %(height)s mm).")
+                % {"field": label, "x": x, "y": y, "width": page_width, "height": page_height}
+            ))
+        elif width <= 0 or x + width > page_width:
+            problems.append(str(
+                _("%(field)s: the width must be more than 0 and end inside the sheet (at most %(most)s mm here).")
+                % {"field": label, "most": round(page_width - x, 1)}
+            ))
+        if not FONT_SIZE_RANGE[0] <= size <= FONT_SIZE_RANGE[1]:
+            problems.append(str(
+                _("%(field)s: the font size must be between %(low)s and %(high)s points.")
+                % {"field": label, "low": FONT_SIZE_RANGE[0], "high": FONT_SIZE_RANGE[1]}
+            ))
+        if field.get("align", CertificateLayout.Align.LEFT) not in CertificateLayout.Align.values:
+            problems.append(str(_("%(field)s: unknown alignment.") % {"field": label}))
+        for flag in ("bold", "italic", "enabled"):
+            if not isinstance(field.get(flag, False), bool):
+                problems.append(str(_("%(field)s: “%(flag)s” must be yes or no.") % {"field": label, "flag": flag}))
+    return problems
+
+
+def achievement_text_problem(text: str) -> str:
+    """Why the achievement line cannot be filled in ("" when it can): only {award} and {year}."""
+    import string
+
+    try:
+        names = [name for _literal, name, _spec, _conversion in string.Formatter().parse(text or "") if name is not None]
+    except ValueError:
+        return str(_("Braces must come in pairs around {award} or {year}."))
+    unknown = [name for name in names if name not in ACHIEVEMENT_PLACEHOLDERS]
+    if unknown:
+        return str(
+            _("Unknown placeholder {%(name)s}: use {award} or {year}.") % {"name": unknown[0] or ""}
+        )
+    return ""
+
+
+class CertificateLayoutAward(models.Model):
+    """Which blank an award's certificates are printed on (one blank per award)."""
+
+    layout = models.ForeignKey(CertificateLayout, on_delete=models.CASCADE, related_name="award_links")
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="certificate_layout_links")
+
+    class Meta:
+        verbose_name = _("award printed on a blank")
+        verbose_name_plural = _("awards printed on a blank")
+        constraints = [models.UniqueConstraint(fields=["award"], name="one_certificate_layout_per_award")]
+
+    def __str__(self) -> str:
+        return f"{self.award_id} → {self.layout_id}"

@@ -106,6 +106,8 @@ rules.add_perm("commendations.manage_meetings", runs_commendations)
 rules.add_perm("commendations.view_meetings", runs_commendations | is_council_member)
 rules.add_perm("commendations.record_votes", runs_commendations & meeting_is_open)
 rules.add_perm("commendations.manage_decisions", runs_commendations)
+# Calibrating the certificate blanks and printing certificates.
+rules.add_perm("commendations.manage_certificates", runs_commendations)
 rules.add_perm("commendations.view_decisions", runs_commendations | is_council_member)
 # Registration of target titles at the start of the year: the unit's people (checked per unit by
 # the service); the standing body sees every unit's registrations.

@@ -1,10 +1,23 @@
-"""URLs of the commendation area. Views live in commendations/views/<topic>.py; the stage-2 topics
-(dossiers, council, decisions, the public comment page, registrations, search) each declare their
-own ``urlpatterns`` next to their views, added here."""
+"""URLs of the commendation area. Views live in commendations/views/<topic>.py; the workflow topics
+(dossiers, council, decisions, the public comment page, registrations, search, elections,
+certificates) each declare their own ``urlpatterns`` next to their views, added here."""
 
 from django.urls import path
 
-from commendations.views import catalogue, eligibility, history_import, timelines
+from commendations.views import (
+    catalogue,
+    certificates,
+    council,
+    decisions,
+    dossiers,
+    elections,
+    eligibility,
+    history_import,
+    public,
+    registrations,
+    search,
+    timelines,
+)
 
 app_name = "commendations"
 urlpatterns = [
@@ -27,20 +40,6 @@ urlpatterns = [
 ]
 
 
-def _topic_urls() -> list:
-    """The url lists of the stage-2 topic modules that exist (each module is optional)."""
-    import importlib
-
-    patterns: list = []
-    for topic in ("dossiers", "council", "decisions", "public", "registrations", "search", "elections"):
-        try:
-            module = importlib.import_module(f"commendations.views.{topic}")
-        except ModuleNotFoundError as error:
-            if error.name != f"commendations.views.{topic}":
-                raise
-            continue
-        patterns += module.urlpatterns
-    return patterns
-
-
-urlpatterns += _topic_urls()
+# Each topic module declares its own url list next to its views.
+for _topic in (dossiers, council, decisions, public, registrations, search, elections, certificates):
+    urlpatterns += _topic.urlpatterns

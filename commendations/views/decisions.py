@@ -115,6 +115,7 @@ def _detail_context(request, decision: Decision) -> dict:
         "total": sum((line.amount for line in lines), 0),
         "base": council.base_salary_on(decision.signed_on) if draft else None,
         "can_manage": draft and request.user.has_perm("commendations.manage_decisions"),
+        "can_print_certificates": not draft and request.user.has_perm("commendations.manage_certificates"),
         "form": VersionForm(initial={"version": decision.version}),
         "history": history_rows(history_for(decision)[:50]),
     }

@@ -13,6 +13,7 @@ from django.views import View
 from portal.documents.registry import UnknownDocument, document_kinds_for, get_document_kind
 from portal.documents.selectors import report_jobs_visible_to
 from portal.documents.services import report_job_again, report_job_request
+from portal.enums import ReportJobState
 from portal.files import file_response
 from portal.views import paginate
 
@@ -46,9 +47,9 @@ class ReportRequestView(LoginRequiredMixin, View):
                 raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
-    def form(self, data=None):
+    def form(self, data=None, initial=None):
         form_class = self.document_kind.params_form
-        return form_class(data=data, user=self.request.user) if form_class else None
+        return form_class(data=data, initial=initial, user=self.request.user) if form_class else None
 
     def page(self, form, status=200) -> HttpResponse:
         jobs = report_jobs_visible_to(self.request.user).filter(kind=self.document_kind.kind).order_by("-queued_at", "-id")
@@ -58,7 +59,12 @@ class ReportRequestView(LoginRequiredMixin, View):
         return render(self.request, "reports/request.html", context, status=status)
 
     def get(self, request: HttpRequest, kind: str) -> HttpResponse:
-        return self.page(self.form())
+        # A page may link here with its object chosen ("?decision=12"): the form opens preset, and
+        # the choice is still checked against what the user may print when the form is sent.
+        form_class = self.document_kind.params_form
+        names = form_class.base_fields if form_class else {}
+        initial = {name: request.GET[name] for name in names if request.GET.get(name)}
+        return self.page(self.form(initial=initial))
 
     def post(self, request: HttpRequest, kind: str) -> HttpResponse:
         form = self.form(request.POST)
@@ -70,7 +76,11 @@ class ReportRequestView(LoginRequiredMixin, View):
         if form is not None and form.describe():
             title = f"{title} – {form.describe()}"
         job = report_job_request(kind=self.document_kind.kind, params=params, user=request.user, title=title)
-        messages.success(request, _("Your document has been requested; it is produced in the background."))
+        job.refresh_from_db(fields=["state", "error"])  # queued on commit: the broker may have refused it
+        if job.state == ReportJobState.FAILED and job.error:
+            messages.error(request, job.error)
+        else:
+            messages.success(request, _("Your document has been requested; it is produced in the background."))
         return redirect("reports:job", pk=job.pk)
 
 
