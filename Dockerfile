@@ -17,6 +17,7 @@ RUN apt-get update \
         libpangoft2-1.0-0 \
         libharfbuzz-subset0 \
         fonts-liberation2 \
+        postgresql-client \
         gettext \
     && rm -rf /var/lib/apt/lists/*
 

@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PASSWORD ?= tdkt-demo-2026
 
-.PHONY: demo test install lint check-migrations check-translations messages pytest run clean
+.PHONY: demo test install lint check-migrations check-translations messages pytest run clean audit backup restore
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
@@ -47,5 +47,23 @@ pytest: install
 
 test: lint check-migrations check-translations pytest
 
+# Backups (docs/operations.md): the database and MEDIA_ROOT into $(BACKUP_DIR)/<timestamp>/;
+# `make restore FROM=var/backups/<timestamp>` puts one back (asks first; NOINPUT=1 does not).
+backup: install
+	$(PY) manage.py backup $(if $(BACKUP_DIR),--dir "$(BACKUP_DIR)")
+
+restore: install
+	@test -n "$(FROM)" || { echo "Usage: make restore FROM=var/backups/<timestamp>"; exit 2; }
+	$(PY) manage.py restore "$(FROM)" $(if $(NOINPUT),--noinput)
+
+# Known vulnerabilities in the pinned dependencies (PyPI advisory database via pip-audit, in its own
+# virtualenv). Needs network access to pypi.org; --strict fails when a package could not be checked,
+# so an offline run never reports a false "clean". Not part of `make test` (see docs/security.md).
+AUDIT_VENV ?= .venv-audit
+audit: install
+	test -x $(AUDIT_VENV)/bin/pip-audit || ($(PYTHON) -m venv $(AUDIT_VENV) && $(AUDIT_VENV)/bin/pip install --quiet pip-audit==2.10.1)
+	$(PY) -m pip freeze --exclude-editable > $(AUDIT_VENV)/requirements.txt
+	$(AUDIT_VENV)/bin/pip-audit --strict --no-deps --disable-pip -r $(AUDIT_VENV)/requirements.txt
+
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(AUDIT_VENV) var staticfiles .pytest_cache .ruff_cache
