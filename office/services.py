@@ -35,6 +35,7 @@ def _require(actor, perm: str, obj) -> None:
 # --- Plans -----------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def plan_create(*, actor, unit: Unit, year: int, title: str) -> WorkPlan:
     _require(actor, "office.change_workplan", WorkPlan(unit=unit, state=PlanState.DRAFT))
     if WorkPlan.objects.filter(unit=unit, year=year).exists():

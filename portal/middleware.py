@@ -1,4 +1,6 @@
-"""Language selection: Vietnamese unless the user picked another language with the switch.
+"""The portal's own middleware: the language of a request, and the Content-Security-Policy header.
+
+Language selection: Vietnamese unless the user picked another language with the switch.
 
 Django's LocaleMiddleware would follow the browser's Accept-Language, and many ministry
 computers run English browsers; the portal must still open in Vietnamese for them.
@@ -24,4 +26,34 @@ class PortalLocaleMiddleware:
             response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+# Scripts only from the portal's own static files, never inline (templates keep data in data-*
+# attributes or json_script blocks; tests/test_security_csp.py scans templates/ for inline code).
+# Inline style attributes stay allowed: Bootstrap's progress bars and a few widths use them, and
+# CSS cannot run code. Images may be data: URIs (charts). Nothing may frame the portal.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sets the Content-Security-Policy header on every response that has none yet."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response

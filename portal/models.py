@@ -365,3 +365,17 @@ class ReportJob(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.state in REPORT_JOB_PENDING_STATES
+
+
+class FormSubmission(models.Model):
+    """A create form already sent: the fingerprint of its POST (see portal.idempotency), so the same
+    form sent twice in a row (a double click, a resend after "back") creates one object. Rows live
+    PORTAL_SUBMIT_ONCE_SECONDS and are deleted as new forms arrive; never shown to anyone."""
+
+    key = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    location = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]} → {self.location or '…'}"

@@ -30,6 +30,7 @@ from commendations.quotas import quota_report
 from commendations.selectors import award_names, dossiers_visible_to
 from commendations.views.common import require, run_service
 from portal.audit import history_for, history_rows
+from portal.idempotency import SubmitOnceMixin
 from portal.text import nfc
 from portal.views import paginate
 
@@ -61,7 +62,7 @@ def _member_candidates():
     return list(council.council_member_users())
 
 
-class MeetingCreateView(LoginRequiredMixin, View):
+class MeetingCreateView(LoginRequiredMixin, SubmitOnceMixin, View):
     template_name = "commendations/council/form.html"
 
     def get(self, request):
@@ -224,7 +225,7 @@ class MeetingDetailView(LoginRequiredMixin, View):
         return render(request, self.template_name, meeting_context(request, meeting))
 
 
-class BallotRecordView(LoginRequiredMixin, View):
+class BallotRecordView(LoginRequiredMixin, SubmitOnceMixin, View):
     """Ghi kết quả bỏ phiếu of one nominee (POST from the meeting page)."""
 
     def post(self, request, pk, nominee_pk):

@@ -23,6 +23,7 @@ from commendations.forms_council import DecisionForm, VersionForm
 from commendations.models import Decision, Nominee
 from commendations.views.common import require, run_service
 from portal.audit import history_for, history_rows
+from portal.idempotency import SubmitOnceMixin
 from portal.text import nfc
 from portal.views import paginate
 
@@ -70,7 +71,7 @@ def _form_context(form: DecisionForm, decision: Decision | None = None) -> dict:
     return {"form": form, "decision": decision, "base": base, "selected": selected}
 
 
-class DecisionCreateView(LoginRequiredMixin, View):
+class DecisionCreateView(LoginRequiredMixin, SubmitOnceMixin, View):
     template_name = "commendations/decision/form.html"
 
     def get(self, request):

@@ -44,6 +44,7 @@ from portal.access import scope_of
 from portal.audit import history_for, history_rows
 from portal.enums import Role
 from portal.files import file_response
+from portal.idempotency import SubmitOnceMixin
 from portal.models import Unit
 from portal.selectors import people_visible_to, units_visible_to
 from portal.services import StaleVersionError
@@ -169,7 +170,7 @@ class DossierListView(LoginRequiredMixin, View):
 # --- Create, edit, delete ---------------------------------------------------------------------------
 
 
-class DossierCreateView(LoginRequiredMixin, View):
+class DossierCreateView(LoginRequiredMixin, SubmitOnceMixin, View):
     template_name = "commendations/dossier/create.html"
 
     def _units(self, request):

@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 from commendations import council
 from commendations.forms_council import PublicCommentForm
 from commendations.services import CommendationsError
+from portal.security import client_ip
 from portal.text import SEARCH_MAX_LENGTH, search_terms
 from portal.views import paginate
 
@@ -41,9 +42,9 @@ class PublicCommentListView(TemplateView):
 
 
 def _client_key(request) -> str:
-    # REMOTE_ADDR is the address the server saw (the proxy sets it right in production); a header a
-    # sender can forge is not trusted for the limit.
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    # The sender's address as the login throttle sees it (portal.security.client_ip): behind the
+    # reverse proxy, the address our proxy recorded, never a header the sender could forge.
+    return client_ip(request) or "unknown"
 
 
 class PublicCommentCreateView(View):

@@ -37,6 +37,7 @@ from commendations.registrations import (
 from commendations.services import CommendationsError
 from commendations.views.common import run_service
 from portal.access import scope_of
+from portal.idempotency import SubmitOnceMixin
 from portal.models import Person, Unit
 from portal.params import parse_int
 from portal.selectors import units_visible_to
@@ -150,7 +151,8 @@ class RegistrationForm(forms.Form):
         data = super().clean()
         award = data.get("award")
         if not data.get("for_unit") and not data.get("people"):
-            raise forms.ValidationError(_("Choose the people to register, or the unit itself."))
+            # Said on the people list, where the choice is made (a rejection names its field).
+            self.add_error("people", _("Choose the people to register, or the unit itself."))
         if award is not None and data.get("for_unit") and award.subject == Subject.PERSON:
             self.add_error("for_unit", _("This title is awarded to individuals only."))
         if award is not None and data.get("people") and award.subject == Subject.COLLECTIVE:
@@ -166,7 +168,7 @@ class _RegisterMixin(LoginRequiredMixin):
         return unit, _year_or_404(year)
 
 
-class RegistrationAddView(_RegisterMixin, View):
+class RegistrationAddView(_RegisterMixin, SubmitOnceMixin, View):
     template_name = "commendations/registration/add.html"
 
     def get(self, request, unit_id: int, year: int):

@@ -16,6 +16,7 @@ from office.forms import AdjustmentForm, CompleteForm, DecideForm, ProgressForm,
 from office.models import DeadlineAdjustment, Task
 from office.views.common import require, run_service, visible_or_404
 from portal.audit import history_for, history_rows
+from portal.idempotency import SubmitOnceMixin
 
 
 class TaskListView(LoginRequiredMixin, TemplateView):
@@ -56,7 +57,7 @@ def _task_form_data(form: TaskForm) -> services.TaskData:
     )
 
 
-class TaskCreateView(LoginRequiredMixin, View):
+class TaskCreateView(LoginRequiredMixin, SubmitOnceMixin, View):
     template_name = "office/task/form.html"
 
     def _plan(self, request, pk):

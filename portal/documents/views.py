@@ -15,6 +15,7 @@ from portal.documents.selectors import report_jobs_visible_to
 from portal.documents.services import report_job_again, report_job_request
 from portal.enums import ReportJobState
 from portal.files import file_response
+from portal.idempotency import SubmitOnceMixin
 from portal.views import paginate
 
 
@@ -37,7 +38,7 @@ class ReportHomeView(LoginRequiredMixin, View):
         return render(request, "reports/home.html", {"kinds": kinds, "labels": labels, "page_obj": page_obj, "jobs": page_obj})
 
 
-class ReportRequestView(LoginRequiredMixin, View):
+class ReportRequestView(LoginRequiredMixin, SubmitOnceMixin, View):
     """One kind: the parameters form, and the earlier documents of this kind (history kept)."""
 
     def dispatch(self, request, *args, **kwargs):

@@ -18,6 +18,15 @@ from portal.services import StaleVersionError
 from tests.factories import PersonFactory, user_with_role
 from tests.factories.commendations import DossierFactory, NomineeFactory, award
 
+
+@pytest.fixture(autouse=True)
+def _messages_in_english():
+    """The refusals are compared with their English msgids (the Vietnamese catalogue is checked by
+    manage.py check_translations); the documents themselves are Vietnamese whatever the language."""
+    with translation.override("en"):
+        yield
+
+
 Y = 2025
 
 # --- Helpers shared by the council, decision and comment tests --------------------------------------

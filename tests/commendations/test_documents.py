@@ -43,6 +43,15 @@ from portal.models import ReportJob
 from tests.factories import PersonFactory, user_with_role
 from tests.factories.commendations import DossierFactory, NomineeFactory, award
 
+
+@pytest.fixture(autouse=True)
+def _messages_in_english():
+    """The refusals are compared with their English msgids (the Vietnamese catalogue is checked by
+    manage.py check_translations); the documents themselves are Vietnamese whatever the language."""
+    with translation.override("en"):
+        yield
+
+
 BASE = Decimal("2340000")
 SIGNED = date(2025, 12, 15)
 

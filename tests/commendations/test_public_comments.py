@@ -17,6 +17,15 @@ from portal.models import AuditLog, Notification
 from tests.factories import PersonFactory
 from tests.factories.commendations import DossierFactory, NomineeFactory, award
 
+
+@pytest.fixture(autouse=True)
+def _messages_in_english():
+    """The refusals are compared with their English msgids (the Vietnamese catalogue is checked by
+    manage.py check_translations); the documents themselves are Vietnamese whatever the language."""
+    with translation.override("en"):
+        yield
+
+
 THURSDAY = date(2025, 6, 5)
 
 

@@ -367,7 +367,7 @@ def test_add_page_keeps_the_choice_and_says_what_is_wrong(client, org, users):
     assert f'value="{person.pk}" ' in response.content.decode() and "checked" in response.content.decode()
 
     response = client.post(url, {"award": award("LDTT").pk})
-    assert response.context["form"].non_field_errors() == ["Choose the people to register, or the unit itself."]
+    assert response.context["form"].errors["people"] == ["Choose the people to register, or the unit itself."]
     assert not TitleRegistration.objects.exists()
 
 
