@@ -215,9 +215,12 @@ def _tell(actor, recipients, kind: str, dossier: Dossier, **params) -> None:
 
 
 def _default_title(unit: Unit, year: int, kind: str) -> str:
-    return _("Proposal for commendation %(year)s – %(unit)s (%(kind)s)") % {
-        "year": year, "unit": unit.name, "kind": str(AwardKind(kind).label).lower()
-    }
+    """"Proposal for commendation 2025 – Sở Tư pháp Hà Nội": the year-end (merit) dossier is the usual
+    one; another kind is named after it ("… – ad hoc")."""
+    title = _("Proposal for commendation %(year)s – %(unit)s") % {"year": year, "unit": unit.name}
+    if kind != AwardKind.MERIT:
+        title = f"{title} – {str(AwardKind(kind).label).lower()}"
+    return title
 
 
 def content_open(dossier: Dossier, nominee: Nominee | None = None) -> bool:

@@ -146,4 +146,4 @@ class Attendance(models.TextChoices):
 
 class DecisionState(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    ISSUED = "issued", _("Issued")
+    ISSUED = "issued", pgettext_lazy("decision state", "Issued")

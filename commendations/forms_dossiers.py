@@ -52,7 +52,7 @@ class DossierCreateForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of commendation"), choices=AwardKind.choices, initial=AwardKind.MERIT)
     title = forms.CharField(
         label=pgettext_lazy("dossier", "Title"), max_length=300, required=False,
-        help_text=_("Leave empty for “Proposal for commendation <year> – <unit>”."),
+        help_text=_("Leave empty for “Proposal for commendation [year] – [unit]”."),
     )
     from_registrations = forms.BooleanField(
         label=_("Start from the titles the unit registered for that year"), required=False,

@@ -347,6 +347,19 @@ def repeated(queries) -> list[tuple[int, str]]:
     return [(n, sql) for sql, n in counts.most_common() if n > MAX_REPEATS]
 
 
+def _login_throttle_rows() -> None:
+    """One row in each of django-axes' tables, so their admin change and history pages are opened
+    too (without a row they could only be skipped)."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.utils import timezone
+
+    now = timezone.now()
+    common = {"user_agent": "pytest", "ip_address": "127.0.0.1", "username": "scale_staff_1"}
+    AccessAttempt.objects.create(**common, http_accept="*/*", path_info="/accounts/login/", failures_since_start=1)
+    AccessLog.objects.create(**common, http_accept="*/*", path_info="/accounts/login/", attempt_time=now)
+    AccessFailureLog.objects.create(**common, http_accept="*/*", path_info="/accounts/login/", attempt_time=now)
+
+
 @pytest.fixture(scope="module")
 def scale(django_db_setup, django_db_blocker):
     """The small sector-shaped data set, built once for the module inside a transaction that is
@@ -363,6 +376,7 @@ def scale(django_db_setup, django_db_blocker):
         try:
             build_scale(scale=SMALL_SCALE, year=YEAR, password="x")
             Group.objects.create(name="Văn thư")
+            _login_throttle_rows()
             ContentType.objects.get_for_models(*apps.get_models())
             yield scale_objects(YEAR)
         finally:

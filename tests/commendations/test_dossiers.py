@@ -92,7 +92,7 @@ def test_dossier_create_by_staff_of_the_unit_is_a_draft_audited(users, org):
 
     dossier = fresh(dossier)
     assert (dossier.unit, dossier.year, dossier.state, dossier.version) == (org.home, Y, DossierState.DRAFT, 1)
-    assert dossier.title == "Proposal for commendation 2025 – Sở Tư pháp Hà Nội (for merit (year-end))"
+    assert dossier.title == "Proposal for commendation 2025 – Sở Tư pháp Hà Nội"
     assert dossier.created_by == users.staff
     assert audit(dossier, "created") == [
         {"year": Y, "kind": "merit", "unit": "STP-HN", "from_registrations": 0, "skipped": 0}
@@ -858,3 +858,13 @@ def test_notifications_skip_the_actor_and_other_units(users, org, people):
 
     assert users.leader.pk not in notified("sent_back")
     assert other_unit_staff.pk not in notified("sent_back")
+
+
+@pytest.mark.django_db
+def test_dossier_default_title_names_a_kind_other_than_merit(users, org):
+    with translation.override("en"):
+        dossier = services.dossier_create(actor=users.staff, unit=org.home, year=Y, kind=AwardKind.AD_HOC, title="")
+    assert dossier.title == "Proposal for commendation 2025 – Sở Tư pháp Hà Nội – ad hoc"
+    with translation.override("vi"):
+        merit = services.dossier_create(actor=users.staff, unit=org.home, year=Y, kind=AwardKind.MERIT, title="")
+    assert merit.title == "Đề nghị khen thưởng năm 2025 – Sở Tư pháp Hà Nội"
