@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
@@ -230,6 +231,30 @@ def rule_reads_clusters(node) -> bool:
     return any(rule_reads_clusters(child) for child in getattr(node, "rules", ()) or ())
 
 
+CLUSTER_LEADS_SECONDS = 600
+
+
+def _campaign_leads(campaign_ids: list[int]) -> dict[int, bool | None]:
+    """unit id → first of its cluster in any of these published campaigns (None: a first place still
+    shared after the tie-breakers), from the campaigns' results."""
+    from emulation.models import Campaign
+    from emulation.scoring import campaign_results
+
+    leads: dict[int, bool | None] = {}
+    for campaign in Campaign.objects.filter(pk__in=campaign_ids).select_related("scheme").order_by("pk"):
+        for group in campaign_results(campaign):
+            if group.cluster is None:
+                continue
+            for row in group.rows:
+                unit_id = row.scorecard.unit_id
+                if row.position == 1 and row.tied_with:
+                    # first place shared and not yet broken by a vote: unknown until the council decides
+                    leads.setdefault(unit_id, None)
+                    continue
+                leads[unit_id] = bool(leads.get(unit_id)) or row.position == 1
+    return leads
+
+
 def cluster_results(year: int) -> dict[int, tuple[bool | None, bool | None]]:
     """unit id → (leads its cluster, elected by its cluster) for ``year``.
 
@@ -242,24 +267,23 @@ def cluster_results(year: int) -> dict[int, tuple[bool | None, bool | None]]:
     """
     from emulation.enums import CampaignKind, CampaignState
     from emulation.models import Campaign
-    from emulation.scoring import campaign_results
     from portal.models import ClusterMembership
 
-    leads: dict[int, bool | None] = {}
-    campaigns = Campaign.objects.filter(year=year, kind=CampaignKind.ANNUAL, state=CampaignState.PUBLISHED).select_related(
-        "scheme"
+    campaigns = list(
+        Campaign.objects.filter(year=year, kind=CampaignKind.ANNUAL, state=CampaignState.PUBLISHED)
+        .order_by("pk")
+        .values_list("pk", "version")
     )
-    for campaign in campaigns:
-        for group in campaign_results(campaign):
-            if group.cluster is None:
-                continue
-            for row in group.rows:
-                unit_id = row.scorecard.unit_id
-                if row.position == 1 and row.tied_with:
-                    # first place shared and not yet broken by a vote: unknown until the council decides
-                    leads.setdefault(unit_id, None)
-                    continue
-                leads[unit_id] = bool(leads.get(unit_id)) or row.position == 1
+    leads: dict[int, bool | None] = {}
+    if campaigns:
+        # Scoring every unit of a published campaign takes a second or more at ministry scale and the
+        # answer only changes with the campaign (its version) — or with the office figures that feed
+        # its auto-scored lines, hence the short lifetime.
+        key = f"commendations.cluster_leads:{year}:" + ",".join(f"{pk}.{version}" for pk, version in campaigns)
+        leads = cache.get(key)
+        if leads is None:
+            leads = _campaign_leads([pk for pk, _version in campaigns])
+            cache.set(key, leads, CLUSTER_LEADS_SECONDS)
     elected: dict[int, bool] = {}
     chosen = dict(ClusterElection.objects.filter(year=year).values_list("cluster_id", "unit_id"))
     if chosen:

@@ -179,6 +179,15 @@ def django_assert_num_queries(django_assert_num_queries, db):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: cached answers are keyed by ids, which a rolled-back
+    SQLite test database hands out again."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_a_temporary_folder(settings, tmp_path_factory):
     """Uploaded and generated files of a test go to a throwaway folder, never to var/media."""
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))

@@ -4,6 +4,8 @@ published annual campaign and whether its cluster elected it (ClusterElection)."
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commendations.histories import cluster_results, eligibility_for_unit, rule_reads_clusters, rule_set
@@ -87,3 +89,15 @@ def test_eligibility_page_shows_the_cluster_lead(client, org, users, results_cam
     # leads its cluster; no election recorded yet, which the verdict says
     assert {"cluster_lead", "no_election_result"} <= codes
     assert nominee.eligible is False
+
+
+def test_campaign_leaders_are_scored_once_per_campaign_version(db, org, results_campaign, django_assert_max_num_queries):  # noqa: F811
+    publish(results_campaign)
+    first = cluster_results(YEAR)
+    with django_assert_max_num_queries(4):  # the campaigns, the elections: no scoring again
+        assert cluster_results(YEAR) == first
+    # a new version of the campaign (it changed) is scored again
+    Campaign.objects.filter(pk=results_campaign.pk).update(version=results_campaign.version + 1)
+    with CaptureQueriesContext(connection) as queries:
+        assert cluster_results(YEAR) == first
+    assert len(queries) > 4
