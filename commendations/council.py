@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from commendations import eligibility, explain
+from commendations.dossiers import dossier_url
 from commendations.enums import (
     Attendance,
     AwardKind,
@@ -64,11 +65,12 @@ from commendations.models import (
 from commendations.selectors import award_names
 from commendations.services import CommendationsError
 from portal.audit import actor_name, audit_log, field_changes, register_actions
+from portal.calendar import add_working_days
 from portal.display import register_param_display
 from portal.enums import Role
 from portal.models import RoleGrant, Unit
 from portal.notifications import notify, register_kinds
-from portal.selectors import leaders_of
+from portal.selectors import unit_users
 from portal.services import StaleVersionError
 from portal.text import nfc
 
@@ -189,26 +191,9 @@ def _names(items: Iterable[str], limit: int = 10) -> str:
     return text
 
 
-def dossier_url(dossier: Dossier) -> str:
-    return reverse("commendations:dossier_detail", args=[dossier.pk])
-
-
-def _unit_people(unit: Unit) -> list:
-    """The logins of the proposing unit who hear about their dossier: its staff and leaders, and the
-    leaders of the units above it."""
-    found = {
-        user.pk: user
-        for user in User.objects.filter(
-            is_active=True, role_grants__unit=unit, role_grants__role__in=[Role.STAFF, Role.UNIT_LEADER]
-        )
-    }
-    found.update((user.pk, user) for user in leaders_of(unit))
-    return list(found.values())
-
-
 def _notify_unit(dossier: Dossier, kind: str, params: dict[str, Any]) -> None:
     notify(
-        recipients=_unit_people(dossier.unit),
+        recipients=unit_users(dossier.unit),
         kind=kind,
         params={"dossier": dossier.title, **params},
         url=dossier_url(dossier),
@@ -218,27 +203,18 @@ def _notify_unit(dossier: Dossier, kind: str, params: dict[str, Any]) -> None:
 # --- Working days -----------------------------------------------------------------------------------
 
 
-def add_working_days(day: date, count: int) -> date:
-    """The date ``count`` working days after ``day`` (Monday–Friday; ``count`` 0 gives ``day``).
-
-    Only weekends are skipped: the portal has no table of public holidays yet (Tết, 30/4, 2/9…), so a
-    period across a holiday comes out short; when such a table exists, skip its dates here too.
-    """
-    current = day
-    remaining = count
-    while remaining > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current
-
-
 def next_working_day(day: date) -> date:
     return add_working_days(day, 1)
 
 
 # The public comment period of a state-level award lasts five working days (DOMAIN.md "Dossier").
 COMMENT_WORKING_DAYS = 5
+
+
+def comment_period(today: date) -> tuple[date, date]:
+    """The period a dossier published today runs: from the next working day, five working days."""
+    start = next_working_day(today)
+    return start, add_working_days(start, COMMENT_WORKING_DAYS - 1)
 
 
 # --- The pass mark ----------------------------------------------------------------------------------
@@ -715,8 +691,7 @@ def dossier_open_comments(*, actor, dossier_id: int, version: int, today: date |
                 _("Only state-level awards are published for public comments, and no nominee of this dossier "
                   "passed for one.")
             )
-        dossier.comments_from = next_working_day(today)
-        dossier.comments_until = add_working_days(dossier.comments_from, COMMENT_WORKING_DAYS - 1)
+        dossier.comments_from, dossier.comments_until = comment_period(today)
         dossier.state = DossierState.PUBLIC_COMMENT
         dossier.version += 1
         dossier.save(update_fields=["comments_from", "comments_until", "state", "version", "updated_at"])

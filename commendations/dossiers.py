@@ -44,7 +44,7 @@ from portal.display import register_param_display
 from portal.enums import Role
 from portal.models import Person, Unit
 from portal.notifications import notify, register_kinds
-from portal.selectors import leaders_of
+from portal.selectors import leaders_of, unit_users
 from portal.services import StaleVersionError
 from portal.text import fold, nfc
 from portal.uploads import validate_upload
@@ -183,18 +183,8 @@ def _bump(dossier: Dossier, *fields: str) -> None:
     dossier.save(update_fields=["version", "updated_at", *fields])
 
 
-def _dossier_url(dossier: Dossier) -> str:
+def dossier_url(dossier: Dossier) -> str:
     return reverse("commendations:dossier_detail", args=[dossier.pk])
-
-
-def _unit_users(unit: Unit) -> list:
-    """The proposing unit's people with a login: its staff and leaders (and the leaders above it)."""
-    users = get_user_model().objects.filter(
-        is_active=True, role_grants__unit=unit, role_grants__role__in=[Role.STAFF, Role.UNIT_LEADER]
-    )
-    found = {user.pk: user for user in users}
-    found.update((user.pk, user) for user in leaders_of(unit))
-    return list(found.values())
 
 
 def _officers() -> list:
@@ -210,7 +200,7 @@ def _tell(actor, recipients, kind: str, dossier: Dossier, **params) -> None:
             recipients=users,
             kind=kind,
             params={"actor": actor_name(actor), "dossier": dossier.title, "unit": dossier.unit.name, **params},
-            url=_dossier_url(dossier),
+            url=dossier_url(dossier),
         )
 
 
@@ -690,7 +680,7 @@ def nominee_appraise(*, actor, dossier_id: int, version: int, nominee_id: int, d
                   "reason": note},
         )
         if nominee.state == NomineeState.EXCLUDED:
-            _tell(actor, _unit_users(dossier.unit), "commendations.dossier.nominee_excluded", dossier,
+            _tell(actor, unit_users(dossier.unit), "commendations.dossier.nominee_excluded", dossier,
                   nominee=nominee.name, reason=note)
     return nominee
 
@@ -867,7 +857,7 @@ def dossier_transition(*, actor, dossier_id: int, action: str, version: int, rea
         if transition.tell == "leaders":
             _tell(actor, leaders_of(dossier.unit), transition.action, dossier, **params)
         else:
-            _tell(actor, _unit_users(dossier.unit), transition.action, dossier, **params)
+            _tell(actor, unit_users(dossier.unit), transition.action, dossier, **params)
         if transition.tell == "unit_and_officers":
             _tell(actor, _officers(), "commendations.dossier.awaiting_appraisal", dossier)
     return dossier

@@ -21,13 +21,12 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
-from emulation.enums import CampaignState, NodeKind, ScorecardState
+from emulation.enums import SHOWN_APPRAISAL_STATES, CampaignState, NodeKind, ScorecardState
 from emulation.models import Campaign, SchemeGrade, SchemeNode, Scorecard
 from emulation.results_excel import results_workbook
-from emulation.scorecard_excel import GROUP_FILL, HEADER_FILL, HEADER_FONT, WRAP, _number, _safe
+from emulation.scorecard_excel import GROUP_FILL, HEADER_FILL, HEADER_FONT, WRAP, excel_number, safe_cell
 from emulation.selectors import campaigns_visible_to
 from emulation.selectors_results import results_for, scored_table
-from emulation.views.scorecards import SHOWN_APPRAISAL_STATES
 from portal.access import scope_of
 from portal.documents import Document, DocumentError, register_document
 from portal.documents.forms import ReportParamsForm
@@ -450,7 +449,7 @@ def scorecard_workbook(params: dict, user) -> Workbook:
         f"Bảng tiêu chí: {report.scheme_name}",
         "",
     ):
-        sheet.append([_safe(text)] if text else [])
+        sheet.append([safe_cell(text)] if text else [])
     sheet["A1"].font = Font(bold=True, size=14)
     header_row = sheet.max_row + 1
     sheet.append([title for title, _width in SCORECARD_COLUMNS])
@@ -461,24 +460,24 @@ def scorecard_workbook(params: dict, user) -> Workbook:
     for line in report.lines:
         sheet.append(
             [
-                _safe(line.number),
-                _safe("    " * line.depth + line.title),
-                _number(line.max_points),
-                None if line.is_group else _safe(line.self_entry),
-                _number(line.self_score),
-                None if line.is_group else _safe(line.appraised_entry if line.changed else "Giữ nguyên"),
-                _number(line.appraised_score),
-                _number(line.difference) if line.difference else None,
-                _safe(line.reason),
-                _safe(line.response),
+                safe_cell(line.number),
+                safe_cell("    " * line.depth + line.title),
+                excel_number(line.max_points),
+                None if line.is_group else safe_cell(line.self_entry),
+                excel_number(line.self_score),
+                None if line.is_group else safe_cell(line.appraised_entry if line.changed else "Giữ nguyên"),
+                excel_number(line.appraised_score),
+                excel_number(line.difference) if line.difference else None,
+                safe_cell(line.reason),
+                safe_cell(line.response),
             ]
         )
         for cell in sheet[sheet.max_row]:
             cell.alignment = WRAP
             if line.is_group:
                 cell.font, cell.fill = Font(bold=True), GROUP_FILL
-    sheet.append([None, "TỔNG ĐIỂM", _number(report.max_total), None, _number(report.self_total), None,
-                  _number(report.appraised_total), _number(report.difference) if report.difference else None])
+    sheet.append([None, "TỔNG ĐIỂM", excel_number(report.max_total), None, excel_number(report.self_total), None,
+                  excel_number(report.appraised_total), excel_number(report.difference) if report.difference else None])
     sheet.append([None, "XẾP LOẠI", None, None, report.self_grade or "—", None, report.appraised_grade or "—"])
     for row in sheet.iter_rows(min_row=sheet.max_row - 1):
         for cell in row:

@@ -47,6 +47,11 @@ class ScorecardState(models.TextChoices):
     FINAL = "final", _("Appraisal final")
 
 
+# The unit sees the appraisal of its scorecard (on its page and in the printed scorecard) once the
+# standing body has sent it.
+SHOWN_APPRAISAL_STATES = frozenset({ScorecardState.APPRAISED, ScorecardState.FINAL})
+
+
 class TieBreakKind(models.TextChoices):
     NODE = "node", _("Score of a line or section")
     INPUT = "input", _("A value entered on a line")

@@ -71,13 +71,14 @@ READONLY_FONT = Font(color="666666", italic=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def _safe(value: Any) -> Any:
+def safe_cell(value: Any) -> Any:
+    """A value openpyxl can write (characters illegal in XML removed)."""
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
 
 
-def _number(value: Decimal | None):
+def excel_number(value: Decimal | None):
     """A decimal as an Excel number (no trailing zeros), or an empty cell."""
     if value is None:
         return None
@@ -130,9 +131,9 @@ def _workbook(scorecard: Scorecard, *, blank: bool) -> Workbook:
     sheet.title = CARD_SHEET
     campaign = scorecard.campaign
     sheet.append(["PHIẾU CHẤM ĐIỂM THI ĐUA"])
-    sheet.append([_safe(f"Phong trào: {campaign.name} ({campaign.year})")])
-    sheet.append([_safe(f"Đơn vị: {scorecard.unit.name}")])
-    sheet.append([_safe(f"Bảng tiêu chí: {campaign.scheme}")])
+    sheet.append([safe_cell(f"Phong trào: {campaign.name} ({campaign.year})")])
+    sheet.append([safe_cell(f"Đơn vị: {scorecard.unit.name}")])
+    sheet.append([safe_cell(f"Bảng tiêu chí: {campaign.scheme}")])
     sheet.append([])
     sheet["A1"].font = Font(bold=True, size=14)
     header_row = sheet.max_row + 1
@@ -150,7 +151,7 @@ def _workbook(scorecard: Scorecard, *, blank: bool) -> Workbook:
         if result is None:
             return None
         node_result = result.nodes.get(node.key)
-        return _number(node_result.score) if node_result else None
+        return excel_number(node_result.score) if node_result else None
 
     for row in rows:
         node, line = row.node, row.line
@@ -158,7 +159,7 @@ def _workbook(scorecard: Scorecard, *, blank: bool) -> Workbook:
         values = {
             "code": node.code,
             "title": indent + node.title,
-            "max": _number(node.max_points),
+            "max": excel_number(node.max_points),
             "rule": explain.rule_summary(node),
             "score": score_of(node),
             "key": node.key,
@@ -166,14 +167,14 @@ def _workbook(scorecard: Scorecard, *, blank: bool) -> Workbook:
         if line is not None and not blank:
             values["note"] = line.self_note
             if node.kind == NodeKind.MANUAL:
-                values["entry"] = _number(line.self_points)
+                values["entry"] = excel_number(line.self_points)
             elif node.kind == NodeKind.YES_NO:
                 values["entry"] = {True: YES, False: NO, None: None}[line.self_flag]
             elif node.kind in (NodeKind.TIERED, NodeKind.LATENESS):
-                values["entry"] = _number(line.self_value)
+                values["entry"] = excel_number(line.self_value)
         if node.kind == NodeKind.AUTO:
-            values["entry"] = _number(metrics.get(node.measure))
-        sheet.append([_safe(values.get(column.key)) for column in COLUMNS])
+            values["entry"] = excel_number(metrics.get(node.measure))
+        sheet.append([safe_cell(values.get(column.key)) for column in COLUMNS])
         number = sheet.max_row
         for cell in sheet[number]:
             cell.alignment = WRAP
@@ -193,15 +194,15 @@ def _workbook(scorecard: Scorecard, *, blank: bool) -> Workbook:
                 sub = {
                     "title": f"{indent}    ↳ {name}",
                     "rule": f"Giá trị “{name}” của công thức {node.formula}",
-                    "entry": _number(Decimal(str(raw))) if raw not in (None, "") else None,
+                    "entry": excel_number(Decimal(str(raw))) if raw not in (None, "") else None,
                     "key": f"{node.key}:{name}",
                 }
-                sheet.append([_safe(sub.get(column.key)) for column in COLUMNS])
+                sheet.append([safe_cell(sub.get(column.key)) for column in COLUMNS])
                 sheet[f"{entry_letter}{sheet.max_row}"].fill = ENTRY_FILL
                 for cell in sheet[sheet.max_row]:
                     cell.alignment = WRAP
     if result is not None:
-        sheet.append([None, "TỔNG ĐIỂM", None, None, None, _number(result.total)])
+        sheet.append([None, "TỔNG ĐIỂM", None, None, None, excel_number(result.total)])
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=3)

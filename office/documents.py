@@ -22,9 +22,9 @@ from office import selectors
 from office.enums import COMPLETED_STATUSES, PetitionClass, PlanState, TaskStatus
 from office.excel import _text_cell, export_workbook, iter_export_tasks
 from office.models import Petition, PlanYear, Task, WorkPlan, deadline_label
+from office.selectors import STATUS_ORDER, counts_by_lead_unit
 from office.selectors_petitions import classification_counts
 from office.status import days_late
-from office.views.dashboards import STATUS_ORDER, counts_by_lead_unit
 from portal.access import scope_of
 from portal.documents import Document, DocumentError, register_document
 from portal.documents.forms import ReportParamsForm

@@ -163,3 +163,29 @@ def _empty_metrics() -> dict:
         "petitions": {"total": 0, "answered": 0, "answered_on_time": 0},
         "on_time_rate": None,
     }
+
+
+# Task statuses in the order of the segments in every chart and of the columns in every table (pages
+# and documents alike).
+STATUS_ORDER = (
+    TaskStatus.COMPLETED_ON_TIME,
+    TaskStatus.COMPLETED_LATE,
+    TaskStatus.IN_PROGRESS,
+    TaskStatus.OVERDUE,
+    TaskStatus.NO_DEADLINE,
+)
+
+
+def counts_by_lead_unit(tasks: QuerySet[Task], today: date) -> dict[int, dict[str, int]]:
+    """{lead unit id: {status: count}} in one GROUP BY query over the status expression."""
+    rows = (
+        with_status(tasks.order_by(), today)
+        .values("lead_unit_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    result: dict[int, dict[str, int]] = {}
+    for row in rows:
+        counts = result.setdefault(row["lead_unit_id"], {status.value: 0 for status in TaskStatus})
+        counts[row["status"]] = row["n"]
+    return result

@@ -15,6 +15,7 @@ from office.enums import PetitionBody, PetitionClass
 from office.models import Petition, PetitionBatch
 from office.services import OfficeError, _require
 from portal.audit import actor_name, audit_log, field_changes
+from portal.calendar import add_working_days
 from portal.models import Unit
 from portal.notifications import notify
 from portal.selectors import leaders_of
@@ -44,14 +45,8 @@ def answer_deadline(received_on: date, answer_days: int) -> date:
 
 
 def working_days_before(day: date, count: int) -> date:
-    """The date `count` working days (Monday–Friday; public holidays not counted) before `day`."""
-    current = day
-    remaining = count
-    while remaining > 0:
-        current -= timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current
+    """The date `count` working days (portal.calendar: Monday–Friday) before `day`."""
+    return add_working_days(day, -count)
 
 
 def report_due(next_session_on: date | None) -> date | None:

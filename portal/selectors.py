@@ -126,6 +126,23 @@ def audit_entries(*, action_prefix: str | None = None) -> QuerySet[AuditLog]:
     return entries
 
 
+def unit_users(unit: Unit) -> list:
+    """The logins who hear about their unit's records (a dossier's steps): the unit's staff and
+    leaders, and the leaders of the units above it."""
+    from django.contrib.auth import get_user_model
+
+    from portal.enums import Role
+
+    found = {
+        user.pk: user
+        for user in get_user_model().objects.filter(
+            is_active=True, role_grants__unit=unit, role_grants__role__in=[Role.STAFF, Role.UNIT_LEADER]
+        )
+    }
+    found.update((user.pk, user) for user in leaders_of(unit))
+    return list(found.values())
+
+
 def leaders_of(unit: Unit) -> list:
     """Active users holding a leader grant on the unit or on a unit above it."""
     from django.contrib.auth import get_user_model

@@ -360,14 +360,9 @@ class DossierCommentsView(LoginRequiredMixin, View):
             and any(n.state == NomineeState.PASSED and n.award.level == AwardLevel.STATE for n in nominees),
             "can_close": request.user.has_perm("commendations.close_public_comments", dossier),
             "closable": dossier.comments_until is not None and today > dossier.comments_until,
-            "would_run": _would_run(today),
+            "would_run": council.comment_period(today),
         }
         return render(request, self.template_name, context, status=status)
-
-
-def _would_run(today):
-    start = council.next_working_day(today)
-    return start, council.add_working_days(start, council.COMMENT_WORKING_DAYS - 1)
 
 
 class DossierCommentsActionView(DossierCommentsView):

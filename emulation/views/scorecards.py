@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from emulation import explain, selectors, services
-from emulation.enums import GROUP_KINDS, NodeKind, ScorecardState, Side
+from emulation.enums import GROUP_KINDS, SHOWN_APPRAISAL_STATES, NodeKind, Side
 from emulation.forms import (
     YES_NO_CHOICES,
     EvidenceForm,
@@ -35,7 +35,6 @@ from emulation.views.campaigns import require, run_service
 from portal.params import parse_int
 
 _VERSION_FIELD = re.compile(r"^l([0-9]{1,9})-version$")
-SHOWN_APPRAISAL_STATES = frozenset({ScorecardState.APPRAISED, ScorecardState.FINAL})
 
 
 def visible_scorecard(request, pk):

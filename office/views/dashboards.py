@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 import rules
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from office import charts, selectors
 from office.enums import TaskStatus
 from office.models import Task, WorkPlan
 from office.rules import can_decide_all_adjustments
+from office.selectors import STATUS_ORDER, counts_by_lead_unit
 from portal.access import Scope, scope_of
 from portal.enums import UnitKind
 from portal.models import Unit
@@ -32,14 +33,6 @@ from portal.params import parse_int
 
 DUE_SOON_DAYS = 14
 LIST_LIMIT = 20
-# The order of the segments in every chart and of the columns in every table.
-STATUS_ORDER = (
-    TaskStatus.COMPLETED_ON_TIME,
-    TaskStatus.COMPLETED_LATE,
-    TaskStatus.IN_PROGRESS,
-    TaskStatus.OVERDUE,
-    TaskStatus.NO_DEADLINE,
-)
 # Bootstrap's colours, the same as the status badges (office_tags.STATUS_CLASSES).
 STATUS_COLOURS = {
     TaskStatus.COMPLETED_ON_TIME: ("#198754", "#ffffff"),
@@ -83,21 +76,6 @@ class UnitFigures:
     @property
     def rate_percent(self) -> float | None:
         return _percent(self.on_time_rate)
-
-
-def counts_by_lead_unit(tasks: QuerySet[Task], today: date) -> dict[int, dict[str, int]]:
-    """{lead unit id: {status: count}} in one GROUP BY query over the status expression."""
-    rows = (
-        selectors.with_status(tasks.order_by(), today)
-        .values("lead_unit_id", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    result: dict[int, dict[str, int]] = {}
-    for row in rows:
-        counts = result.setdefault(row["lead_unit_id"], {status.value: 0 for status in TaskStatus})
-        counts[row["status"]] = row["n"]
-    return result
 
 
 def unit_figures(tasks: QuerySet[Task], today: date, *, chart_width: int = 220) -> tuple[list[UnitFigures], dict[str, int]]:
