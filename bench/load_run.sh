@@ -7,7 +7,8 @@
 #   DURATION=60s bench/load_run.sh         # shorter runs
 #   SEED=1 bench/load_run.sh               # (re)create $DB and seed it first (about a minute)
 #
-# Environment: DB (portal_h10), PGURL (postgres://postgres@127.0.0.1:5432), REDIS (redis://127.0.0.1:6379/5),
+# Environment: DB (portal_h10), PGURL (postgres://postgres@127.0.0.1:5432), REDIS (broker, redis://127.0.0.1:6379/5),
+# CACHE (the shared cache, redis://127.0.0.1:6379/6),
 # PORT (8010), WORKERS (gunicorn workers, 4), USERS ("10 25 50"), DURATION (5m), OUT (var/load).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,7 @@ PY=${PY:-.venv/bin/python}
 DB=${DB:-portal_h10}
 PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
 REDIS=${REDIS:-redis://127.0.0.1:6379/5}
+CACHE=${CACHE:-redis://127.0.0.1:6379/6}
 PORT=${PORT:-8010}
 WORKERS=${WORKERS:-4}
 USERS=${USERS:-"10 25 50"}
@@ -23,7 +25,7 @@ OUT=${OUT:-var/load}
 PASSWORD=${PASSWORD:-scale-2026}
 mkdir -p "$OUT"
 
-export DATABASE_URL="$PGURL/$DB" CELERY_BROKER_URL="$REDIS" DJANGO_SETTINGS_MODULE=portal.settings
+export DATABASE_URL="$PGURL/$DB" CELERY_BROKER_URL="$REDIS" CACHE_URL="$CACHE" DJANGO_SETTINGS_MODULE=portal.settings
 # The production settings, minus HTTPS (plain HTTP on loopback) and the static manifest (nothing collected).
 export DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0 DJANGO_MANIFEST_STATIC=0 DJANGO_HSTS_SECONDS=0
 export DJANGO_LOG_LEVEL=WARNING DJANGO_MEDIA_ROOT="$OUT/media"

@@ -207,9 +207,22 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-}
+# The cache: shared by every process through Redis when CACHE_URL is set (production, load runs:
+# computed once, not once per gunicorn worker, and the public comment limit counts across workers);
+# local memory otherwise. A Redis that cannot be reached is an empty cache (portal/cache.py).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.ResilientRedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "portal",
+            # A Redis that hangs must not hang the page: give up quickly and go on without the cache.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Security: strict by default when DEBUG is off; relaxed only where a local HTTP demo needs it.
 SESSION_COOKIE_HTTPONLY = True
