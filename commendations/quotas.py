@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -176,51 +176,106 @@ def quota_report(*, unit: Unit, year: int, extra: Iterable[str | Award] = ()) ->
     """Every quota that applies to the unit in the year, checked against its nominations plus the
     ``extra`` ones not saved yet (award codes, or awards). At most five queries, whatever the
     number of quotas and nominees."""
-    quotas = applicable_quotas(unit=unit, year=year)
-    if not quotas:
-        return []
+    return quota_reports(units=[unit], year=year, extra=extra)[unit.pk]
+
+
+def _under(path_field: str, units: list[Unit]) -> Q:
+    """Rows whose ``path_field`` lies in the sub-tree of any of the units."""
+    condition = Q()
+    for unit in units:
+        condition |= Q(**{f"{path_field}__startswith": unit.path})
+    return condition
+
+
+def quota_reports(*, units: Iterable[Unit], year: int, extra: Iterable[str | Award] = ()) -> dict[int, list[QuotaLine]]:
+    """``quota_report`` of several units at once (the council's meeting page: one per dossier), in the
+    same at most five queries: unit id → its lines. ``extra`` counts for every unit."""
+    units = list({unit.pk: unit for unit in units}.values())
+    if not units:
+        return {}
+    chosen: dict[int, dict[int, Quota]] = {unit.pk: {} for unit in units}
+    rows = (
+        Quota.objects.filter(Q(unit__in=units) | Q(unit__isnull=True), year=year)
+        .select_related("award", "population_award")
+        .order_by("award__position", "award__code", "unit_id")
+    )
+    for quota in rows:  # the unit's own quota overrides the ministry-wide one for the same award
+        for unit_id in [quota.unit_id] if quota.unit_id is not None else chosen:
+            if quota.award_id not in chosen[unit_id] or quota.unit_id is not None:
+                chosen[unit_id][quota.award_id] = quota
+    quotas = {unit_id: list(by_award.values()) for unit_id, by_award in chosen.items()}
+    every = [quota for unit_quotas in quotas.values() for quota in unit_quotas]
+    if not every:
+        return {unit.pk: [] for unit in units}
+
+    def owners(*paths: str | None) -> list[int]:
+        """The units (of those asked) whose sub-tree holds a row with one of these paths."""
+        return [unit.pk for unit in units if any(path is not None and path.startswith(unit.path) for path in paths)]
+
     extra_counts: dict[str, int] = {}
     for item in extra:
         code = getattr(item, "code", item)
         extra_counts[code] = extra_counts.get(code, 0) + 1
-
-    populations = {q.population for q in quotas}
-    holder_award_ids = {q.population_award_id for q in quotas if q.population == QuotaPopulation.TITLE_HOLDERS}
+    populations = {q.population for q in every}
+    holder_award_ids = {q.population_award_id for q in every if q.population == QuotaPopulation.TITLE_HOLDERS}
     holder_award_ids.discard(None)
-    award_ids = {q.award_id for q in quotas} | holder_award_ids
+    award_ids = {q.award_id for q in every} | holder_award_ids
 
-    # award id → the subjects (person id, unit id) nominated for it
-    nominated: dict[int, set[tuple[int | None, int | None]]] = {}
-    for award_id, person_id, unit_id in counted_nominees(unit=unit, year=year).filter(
-        award_id__in=award_ids
-    ).values_list("award_id", "person_id", "unit_id"):
-        nominated.setdefault(award_id, set()).add((person_id, unit_id))
+    # unit → award id → the subjects (person id, unit id) nominated for it
+    nominated: dict[int, dict[int, set]] = {unit.pk: {} for unit in units}
+    counted = (
+        Nominee.objects.filter(_under("dossier__unit__path", units), dossier__year=year, dossier__kind=AwardKind.MERIT,
+                               award_id__in=award_ids)
+        .exclude(dossier__state__in=NOT_COUNTED_DOSSIER_STATES)
+        .exclude(state__in=NOT_COUNTED_NOMINEE_STATES)
+        .values_list("award_id", "person_id", "unit_id", "dossier__unit__path")
+    )
+    for award_id, person_id, unit_id, path in counted:
+        for owner in owners(path):
+            nominated[owner].setdefault(award_id, set()).add((person_id, unit_id))
 
-    staff = 0
+    staff: dict[int, int] = dict.fromkeys(nominated, 0)
     if QuotaPopulation.STAFF in populations:
-        staff = Person.objects.filter(unit__path__startswith=unit.path, is_active=True).count()
+        per_unit = (
+            Person.objects.filter(_under("unit__path", units), is_active=True)
+            .values("unit__path").annotate(count=Count("pk")).values_list("unit__path", "count")
+        )
+        for path, count in per_unit:
+            for owner in owners(path):
+                staff[owner] += count
 
-    holders: dict[int, set[tuple[int | None, int | None]]] = {}
+    holders: dict[int, dict[int, set]] = {unit.pk: {} for unit in units}
     if holder_award_ids:
         records = AwardRecord.objects.filter(
-            Q(person__unit__path__startswith=unit.path) | Q(unit__path__startswith=unit.path),
+            _under("person__unit__path", units) | _under("unit__path", units),
             award_id__in=holder_award_ids, year=year, kind=AwardKind.MERIT,
-        ).values_list("award_id", "person_id", "unit_id")
-        for award_id, person_id, unit_id in records:
-            holders.setdefault(award_id, set()).add((person_id, unit_id))
+        ).values_list("award_id", "person_id", "unit_id", "person__unit__path", "unit__path")
+        for award_id, person_id, unit_id, person_path, unit_path in records:
+            for owner in owners(person_path if person_id is not None else None, unit_path if unit_id is not None else None):
+                holders[owner].setdefault(award_id, set()).add((person_id, unit_id))
 
-    registered_people: set[int] = set()
-    registered_units: set[int] = set()
+    registered: dict[int, tuple[set, set]] = {unit.pk: (set(), set()) for unit in units}  # (people, units)
     if QuotaPopulation.PARTICIPANTS in populations:
-        rows = TitleRegistration.objects.filter(unit__path__startswith=unit.path, year=year).values_list(
-            "unit_id", "person_id"
+        rows = TitleRegistration.objects.filter(_under("unit__path", units), year=year).values_list(
+            "unit_id", "person_id", "unit__path"
         )
-        for unit_id, person_id in rows:
-            if person_id is None:
-                registered_units.add(unit_id)
-            else:
-                registered_people.add(person_id)
+        for unit_id, person_id, path in rows:
+            for owner in owners(path):
+                if person_id is None:
+                    registered[owner][1].add(unit_id)
+                else:
+                    registered[owner][0].add(person_id)
 
+    return {
+        unit.pk: _lines(quotas[unit.pk], nominated=nominated[unit.pk], staff=staff[unit.pk], holders=holders[unit.pk],
+                        registered=registered[unit.pk], extra_counts=extra_counts)
+        for unit in units
+    }
+
+
+def _lines(quotas: list[Quota], *, nominated: dict, staff: int, holders: dict, registered: tuple[set, set],
+           extra_counts: dict[str, int]) -> list[QuotaLine]:
+    registered_people, registered_units = registered
     lines = []
     for quota in quotas:
         if quota.population == QuotaPopulation.STAFF:

@@ -23,6 +23,7 @@ from commendations.quotas import (
     is_exceeded,
     plain_decimal,
     quota_report,
+    quota_reports,
 )
 from portal.text import fold
 from tests.factories import PersonFactory
@@ -325,6 +326,46 @@ def test_quota_report_query_count_is_constant(org, rows, django_assert_num_queri
 
     assert [(line.award.code, line.nominated) for line in lines] == [("CSTDCS", rows), ("GK", rows), ("BKBT", rows)]
     assert [line.population for line in lines] == [20, rows, 2 * rows]
+
+
+@pytest.mark.django_db
+def test_quota_reports_of_several_units_equal_each_units_report_in_the_same_five_queries(org, django_assert_num_queries):
+    """The meeting page asks for every dossier's quotas at once; nested units (a unit and its
+    sub-unit) each count their own sub-tree."""
+    home_people = staff(org.home, 12) + staff(org.home_child, 8)
+    other_people = staff(org.other, 10)
+    quota("CSTDCS", percent="20")
+    quota("CSTDCS", unit=org.other, percent="10")
+    quota("BKBT", population=QuotaPopulation.TITLE_HOLDERS, population_code="LDTT", percent="50")
+    quota("GK", population=QuotaPopulation.PARTICIPANTS, percent="50")
+    child_dossier, home_dossier, other_dossier = dossier(org.home_child), dossier(org.home), dossier(org.other)
+    for person in home_people[12:16]:
+        nominate(child_dossier, "CSTDCS", person=person)
+        give_titles(person, "LDTT", [Y])
+    for person in home_people[:3]:
+        nominate(home_dossier, "BKBT", person=person)
+        TitleRegistration.objects.create(year=Y, unit=org.home, person=person, award=award("GK"))
+    for person in other_people[:2]:
+        nominate(other_dossier, "CSTDCS", person=person)
+        nominate(other_dossier, "LDTT", person=person)
+    units = [org.home, org.home_child, org.other]
+
+    def summary(lines):
+        return [(line.award.code, line.quota.pk, line.population, line.allowed, line.nominated, line.exceeded)
+                for line in lines]
+
+    expected = {unit.pk: summary(quota_report(unit=unit, year=Y)) for unit in units}
+    with django_assert_num_queries(5):
+        found = quota_reports(units=units, year=Y)
+    assert {pk: summary(lines) for pk, lines in found.items()} == expected
+    # the sub-unit's nominations count for it and for its parent, never for the other unit
+    assert line_for(found[org.home_child.pk], "CSTDCS").nominated == 4
+    assert line_for(found[org.home.pk], "CSTDCS").nominated == 4
+    assert (line_for(found[org.other.pk], "CSTDCS").nominated, line_for(found[org.other.pk], "CSTDCS").max_percent) == (
+        2, Decimal("10"))
+    # holders of LĐTT under home (4, in its sub-unit); nominees for LĐTT under the other unit (2)
+    assert (line_for(found[org.home.pk], "BKBT").population, line_for(found[org.other.pk], "BKBT").population) == (4, 2)
+    assert quota_reports(units=[], year=Y) == {}
 
 
 # --- The box on the dossier and council pages -----------------------------------------------------
