@@ -65,7 +65,7 @@ from commendations.models import (
 from commendations.selectors import award_names
 from commendations.services import CommendationsError
 from portal.audit import actor_name, audit_log, field_changes, register_actions
-from portal.calendar import add_working_days
+from portal.calendar import WorkingCalendar, add_working_days
 from portal.display import register_param_display
 from portal.enums import Role
 from portal.models import RoleGrant, Unit
@@ -212,9 +212,12 @@ COMMENT_WORKING_DAYS = 5
 
 
 def comment_period(today: date) -> tuple[date, date]:
-    """The period a dossier published today runs: from the next working day, five working days."""
-    start = next_working_day(today)
-    return start, add_working_days(start, COMMENT_WORKING_DAYS - 1)
+    """The period a dossier published today runs: from the next working day, five working days
+    (public holidays skipped, compensatory working days counted: portal.calendar)."""
+    calendar = WorkingCalendar()
+    calendar.read_periods([today], COMMENT_WORKING_DAYS)
+    start = calendar.add_working_days(today, 1)
+    return start, calendar.add_working_days(start, COMMENT_WORKING_DAYS - 1)
 
 
 # --- The pass mark ----------------------------------------------------------------------------------

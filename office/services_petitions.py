@@ -1,5 +1,5 @@
 """Write functions for voters' petitions (kiến nghị cử tri): batches, petitions and their answers,
-plus the pure date rules (legal answer deadline, consolidated-report due date)."""
+plus the date rules (legal answer deadline, consolidated-report due date)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from office.enums import PetitionBody, PetitionClass
 from office.models import Petition, PetitionBatch
 from office.services import OfficeError, _require
 from portal.audit import actor_name, audit_log, field_changes
-from portal.calendar import add_working_days
+from portal.calendar import WorkingCalendar, add_working_days
 from portal.models import Unit
 from portal.notifications import notify
 from portal.selectors import leaders_of
@@ -36,7 +36,7 @@ REPORT_LEAD_WORKING_DAYS = 20
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
-# --- Pure date rules ---------------------------------------------------------------------------
+# --- Date rules --------------------------------------------------------------------------------
 
 
 def answer_deadline(received_on: date, answer_days: int) -> date:
@@ -45,16 +45,24 @@ def answer_deadline(received_on: date, answer_days: int) -> date:
 
 
 def working_days_before(day: date, count: int) -> date:
-    """The date `count` working days (portal.calendar: Monday–Friday) before `day`."""
+    """The date `count` working days (portal.calendar: Monday–Friday less public holidays, plus
+    compensatory working days) before `day`."""
     return add_working_days(day, -count)
 
 
-def report_due(next_session_on: date | None) -> date | None:
+def report_due(next_session_on: date | None, *, calendar: WorkingCalendar | None = None) -> date | None:
     """When the consolidated report on a batch's answers is due: 20 working days before the
     next session opens (None when that date is not known yet)."""
     if next_session_on is None:
         return None
-    return working_days_before(next_session_on, REPORT_LEAD_WORKING_DAYS)
+    return (calendar or WorkingCalendar()).add_working_days(next_session_on, -REPORT_LEAD_WORKING_DAYS)
+
+
+def report_dues(sessions: list[date | None]) -> list[date | None]:
+    """report_due() of each next-session date, the holidays of them all read in one query (a list page)."""
+    calendar = WorkingCalendar()
+    calendar.read_periods([day for day in sessions if day is not None], -REPORT_LEAD_WORKING_DAYS)
+    return [report_due(day, calendar=calendar) for day in sessions]
 
 
 # --- Batches -----------------------------------------------------------------------------------

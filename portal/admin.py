@@ -1,10 +1,14 @@
-"""Django admin for the organisation: units, clusters, people, roles, logins; the audit log read-only."""
+"""Django admin for the organisation: units, clusters, people, roles, logins, the public holiday calendar;
+the audit log read-only."""
+
+from datetime import MAXYEAR, MINYEAR
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from portal import services
@@ -15,6 +19,7 @@ from portal.models import (
     EmulationCluster,
     Notification,
     Person,
+    PublicHoliday,
     RoleGrant,
     Unit,
     UnitMembership,
@@ -183,6 +188,37 @@ class PortalUserAdmin(AuditedModelAdmin, UserAdmin):
                     data={"model": user._meta.label_lower, "fields": ["password"]},
                 )
         return response
+
+
+class HolidayYearFilter(admin.SimpleListFilter):
+    title = _("year")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        return [(str(day.year), str(day.year)) for day in model_admin.get_queryset(request).dates("date", "year", "DESC")]
+
+    def queryset(self, request, queryset):
+        try:
+            year = int(self.value() or "")
+        except ValueError:
+            return queryset
+        return queryset.filter(date__year=year) if MINYEAR <= year <= MAXYEAR else queryset.none()
+
+
+@admin.register(PublicHoliday)
+class PublicHolidayAdmin(AuditedModelAdmin):
+    """Each year's days off and compensatory working days, entered as the Government announces them
+    (portal.calendar counts working days from them)."""
+
+    list_display = ["date", "weekday", "name", "kind", "basis"]
+    list_filter = [HolidayYearFilter, "kind"]
+    search_fields = ["name", "basis"]
+    date_hierarchy = "date"
+    ordering = ["-date"]
+
+    @admin.display(description=_("day of the week"), ordering="date")
+    def weekday(self, obj) -> str:
+        return formats.date_format(obj.date, "l")
 
 
 @admin.register(AuditLog)

@@ -24,8 +24,8 @@ from commendations.demo import build_commendations_demo
 from commendations.demo_dossiers import UNIT_LOGIN_CODES, build_dossier_demo, unit_login
 from emulation.demo import build_emulation_demo
 from office.demo import build_office_demo
-from portal.enums import ClusterKind, Gender, Role, UnitKind
-from portal.models import ClusterMembership, EmulationCluster, Person, Unit, UnitMembership
+from portal.enums import ClusterKind, Gender, HolidayKind, Role, UnitKind
+from portal.models import ClusterMembership, EmulationCluster, Person, PublicHoliday, Unit, UnitMembership
 from portal.services import role_grant
 from portal.text import fold, nfc
 
@@ -583,6 +583,20 @@ def _assign_logins(people: list[PersonSpec]) -> None:
         person.login = login.username
 
 
+# --- Public holidays -------------------------------------------------------------------------
+
+# The holidays the Labour Code fixes on solar dates (Bộ luật Lao động 2019, Điều 112 khoản 1), as
+# (month, day, name, point of the clause). Tết Nguyên đán, Giỗ Tổ Hùng Vương (10/3 lunar), the day
+# next to 2/9 and the days swapped around them are announced each year: an administrator enters
+# them in the admin (portal.PublicHoliday); the demo does not guess them.
+FIXED_HOLIDAYS: list[tuple[int, int, str, str]] = [
+    (1, 1, "Tết Dương lịch", "a"),
+    (4, 30, "Ngày Chiến thắng", "c"),
+    (5, 1, "Ngày Quốc tế Lao động", "d"),
+    (9, 2, "Quốc khánh", "đ"),
+]
+
+
 # --- Building the database -------------------------------------------------------------------
 
 
@@ -616,12 +630,15 @@ def build_demo(
 ) -> dict[str, Any]:
     """Create or refresh the demo organisation; returns counts and the demo logins.
 
-    Clusters are seeded for `year` and the year before; the work plans (office.demo) for `year`,
-    their task statuses drawn relative to `today` (default: today); the emulation campaigns of the
-    Sở Tư pháp clusters (emulation.demo) for `year` and the year before; five years of commendation
-    history, `year` - 5 to `year` - 1 (commendations.demo). Everything happens in one transaction.
+    The fixed public holidays come first, for `year` and the year after, so that every period the
+    demo counts in working days skips them. Clusters are seeded for `year` and the year before; the
+    work plans (office.demo) for `year`, their task statuses drawn relative to `today` (default:
+    today); the emulation campaigns of the Sở Tư pháp clusters (emulation.demo) for `year` and the
+    year before; five years of commendation history, `year` - 5 to `year` - 1 (commendations.demo).
+    Everything happens in one transaction.
     """
     with transaction.atomic():
+        holidays = _build_holidays(years=(year, year + 1), stdout=stdout)
         units = _build_units(stdout)
         clusters = _build_clusters(units, years=(year - 1, year), stdout=stdout)
         people = _build_people(units, stdout)
@@ -635,6 +652,7 @@ def build_demo(
             year=year - 1, today=today or timezone.localdate(), stdout=stdout
         )["dossiers"]
     return {
+        "holidays": holidays,
         "units": len(units),
         "clusters": len(clusters),
         "people": len(people),
@@ -644,6 +662,30 @@ def build_demo(
         "emulation": emulation,
         "commendations": commendations,
     }
+
+
+def _build_holidays(*, years: tuple[int, ...], stdout) -> int:
+    """Add the fixed holidays of `years` that are missing; a date already in the table is left as
+    the administrator entered it. Returns how many were added."""
+    wanted = {
+        date(year, month, day): (name, point)
+        for year in years
+        for month, day, name, point in FIXED_HOLIDAYS
+    }
+    present = set(PublicHoliday.objects.filter(date__in=wanted).values_list("date", flat=True))
+    new = [
+        PublicHoliday(
+            date=day,
+            name=nfc(name),
+            kind=HolidayKind.HOLIDAY,
+            basis=nfc(f"Bộ luật Lao động 2019, Điều 112 khoản 1 điểm {point}"),
+        )
+        for day, (name, point) in sorted(wanted.items())
+        if day not in present
+    ]
+    PublicHoliday.objects.bulk_create(new)
+    _say(stdout, f"Ngày nghỉ lễ cố định {years[0]}–{years[-1]} (fixed public holidays): {len(wanted)} — mới (new) {len(new)}")
+    return len(new)
 
 
 def _build_units(stdout) -> dict[str, Unit]:

@@ -58,3 +58,10 @@ class ReportJobState(models.TextChoices):
 
 # A job in one of these states still waits for a worker (the page keeps polling).
 REPORT_JOB_PENDING_STATES = frozenset({ReportJobState.QUEUED, ReportJobState.RUNNING})
+
+
+class HolidayKind(models.TextChoices):
+    """What a date of the holiday calendar (portal.PublicHoliday) does to the working-day count."""
+
+    HOLIDAY = "holiday", _("Day off (public holiday)")  # Ngày nghỉ lễ, Tết, nghỉ bù
+    WORKING_DAY = "working_day", _("Compensatory working day")  # Ngày làm bù (a Saturday or Sunday)

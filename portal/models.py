@@ -1,4 +1,5 @@
-"""Organisation of the ministry (units, clusters, people, roles), the audit log, notifications and report jobs."""
+"""Organisation of the ministry (units, clusters, people, roles), the audit log, notifications, report jobs
+and the public holiday calendar."""
 
 from __future__ import annotations
 
@@ -13,7 +14,15 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.enums import REPORT_JOB_PENDING_STATES, ClusterKind, Gender, ReportJobState, Role, UnitKind
+from portal.enums import (
+    REPORT_JOB_PENDING_STATES,
+    ClusterKind,
+    Gender,
+    HolidayKind,
+    ReportJobState,
+    Role,
+    UnitKind,
+)
 from portal.text import fold, nfc, person_sort_key, split_full_name, text_sort_key
 
 # Codes are the segments of Unit.path ("/BTP/VP/"), so they must never contain the separator.
@@ -379,3 +388,64 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:12]} → {self.location or '…'}"
+
+
+class PublicHoliday(models.Model):
+    """Ngày nghỉ lễ, Tết / ngày làm bù: one date that departs from the Monday-to-Friday week, read by
+    portal.calendar for every period counted in working days.
+
+    Only four holidays fall on fixed solar dates (Labour Code 2019 art. 112: 1/1, 30/4, 1/5, 2/9);
+    Tết Nguyên đán, Giỗ Tổ Hùng Vương (10/3 lunar), the day next to 2/9 and the days swapped around
+    them are announced by the Government each year, and an administrator enters them here.
+    """
+
+    date = models.DateField(
+        _("date"),
+        unique=True,
+        help_text=_(
+            "One row per day. Only 1/1, 30/4, 1/5 and 2/9 are fixed by the Labour Code; enter Tết, the Hùng "
+            "Kings' Commemoration Day, the day next to 2/9 and the days swapped around them each year, as the "
+            "Government announces them."
+        ),
+    )
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        help_text=_("As the announcement calls it, e.g. “Tết Nguyên đán”, “Nghỉ bù Quốc khánh”, “Làm bù Tết”."),
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=HolidayKind.choices,
+        default=HolidayKind.HOLIDAY,
+        help_text=_(
+            "A day off is left out of every period counted in working days; a compensatory working day "
+            "(a Saturday or Sunday worked in exchange for a day off) is counted as one."
+        ),
+    )
+    basis = models.CharField(
+        _("legal basis"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "The article of the Labour Code or the Government's announcement for this year that sets the day."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.name}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.name = nfc(self.name)
+        self.basis = nfc(self.basis)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # A weekday is a working day already: "working day" only means something on a weekend.
+        if self.kind == HolidayKind.WORKING_DAY and self.date and self.date.weekday() < 5:
+            raise ValidationError({"kind": _("A compensatory working day must be a Saturday or a Sunday.")})

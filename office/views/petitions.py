@@ -35,8 +35,10 @@ class PetitionBatchListView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         batches = selectors_petitions.batch_list_queryset(user=self.request.user)
         page = paginate(self.request, batches)
-        for batch in page.object_list:
-            batch.report_due = services_petitions.report_due(batch.next_session_on)
+        batches = list(page.object_list)
+        dues = services_petitions.report_dues([batch.next_session_on for batch in batches])
+        for batch, due in zip(batches, dues, strict=True):
+            batch.report_due = due
         context.update(page_obj=page, today=timezone.localdate())
         return context
 

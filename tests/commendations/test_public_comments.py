@@ -13,8 +13,9 @@ from commendations import council
 from commendations.enums import DossierState, NomineeState
 from commendations.models import PublicComment
 from commendations.services import CommendationsError
+from portal.enums import HolidayKind
 from portal.models import AuditLog, Notification
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, PublicHolidayFactory
 from tests.factories.commendations import DossierFactory, NomineeFactory, award
 
 
@@ -36,6 +37,7 @@ def _fresh_rate_limit():
     cache.clear()
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("day", "count", "expected"),
     [
@@ -79,6 +81,36 @@ def test_the_period_is_five_working_days_from_the_next_working_day_across_a_week
     entry = AuditLog.objects.get(action="commendations.dossier.comments_opened")
     assert entry.data == {"comments_from": "2025-06-06", "comments_until": "2025-06-12"}
     assert Notification.objects.filter(recipient=users.staff, kind="commendations.dossier.comments_opened").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("off", "period"),
+    [
+        (date(2025, 6, 10), (date(2025, 6, 6), date(2025, 6, 13))),  # a Tuesday off inside: ends a day later
+        (date(2025, 6, 6), (date(2025, 6, 9), date(2025, 6, 13))),  # the next day off: starts on Monday
+    ],
+)
+def test_a_public_holiday_in_the_period_moves_it_by_a_day(org, users, off, period):
+    PublicHolidayFactory(date=off, name="Ngày nghỉ lễ (thử)")
+    dossier, _nominee = voted_state_level(org.home)
+
+    opened = open_comments(users.officer, dossier, today=THURSDAY)
+
+    assert (opened.comments_from, opened.comments_until) == period
+    assert AuditLog.objects.get(action="commendations.dossier.comments_opened").data == {
+        "comments_from": period[0].isoformat(), "comments_until": period[1].isoformat()}
+
+
+@pytest.mark.django_db
+def test_a_compensatory_saturday_counts_in_the_period(org, users):
+    PublicHolidayFactory(date=date(2025, 6, 7), name="Làm bù (thử)", kind=HolidayKind.WORKING_DAY)
+    dossier, _nominee = voted_state_level(org.home)
+
+    opened = open_comments(users.officer, dossier, today=THURSDAY)
+
+    # Friday 06/06, Saturday 07/06 worked, Monday to Wednesday 09–11/06
+    assert (opened.comments_from, opened.comments_until) == (date(2025, 6, 6), date(2025, 6, 11))
 
 
 @pytest.mark.django_db

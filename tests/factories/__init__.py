@@ -3,8 +3,8 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from portal.enums import Gender, Role, UnitKind
-from portal.models import ClusterMembership, EmulationCluster, Person, RoleGrant, Unit
+from portal.enums import Gender, HolidayKind, Role, UnitKind
+from portal.models import ClusterMembership, EmulationCluster, Person, PublicHoliday, RoleGrant, Unit
 
 PASSWORD = "test-password-123"
 
@@ -16,6 +16,16 @@ class UnitFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"U{n:04d}")
     name = factory.Sequence(lambda n: f"Đơn vị thử nghiệm {n}")
     kind = UnitKind.DEPARTMENT
+
+
+class PublicHolidayFactory(factory.django.DjangoModelFactory):
+    """A day off by default; pass `date` (and kind=HolidayKind.WORKING_DAY for a Saturday worked)."""
+
+    class Meta:
+        model = PublicHoliday
+
+    name = "Ngày nghỉ lễ"
+    kind = HolidayKind.HOLIDAY
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -18,12 +18,13 @@ from office.services_petitions import (
     petition_batch_create,
     petition_create,
     report_due,
+    report_dues,
     working_days_before,
 )
 from portal.enums import Role
 from portal.models import AuditLog, Notification
 from portal.services import StaleVersionError
-from tests.factories import user_with_role
+from tests.factories import PublicHolidayFactory, user_with_role
 from tests.factories.office import PetitionBatchFactory, PetitionFactory
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
@@ -78,14 +79,17 @@ def answer(actor, petition, **overrides):
 # --- Date rules ----------------------------------------------------------------------------------
 
 
+@pytest.mark.django_db
 def test_report_due_is_20_working_days_before_a_monday_session():
     assert report_due(date(2026, 5, 18)) == date(2026, 4, 20)
 
 
+@pytest.mark.django_db
 def test_report_due_skips_weekends_when_the_session_opens_midweek():
     assert report_due(date(2026, 5, 20)) == date(2026, 4, 22)
 
 
+@pytest.mark.django_db
 def test_report_due_from_a_saturday_counts_friday_as_the_first_working_day():
     assert report_due(date(2026, 5, 23)) == date(2026, 4, 27)
 
@@ -94,6 +98,27 @@ def test_report_due_unknown_without_next_session():
     assert report_due(None) is None
 
 
+@pytest.mark.django_db
+def test_report_due_skips_the_public_holidays():
+    # 30/04 and 01/05/2026 (Thursday, Friday) off: the 20 working days reach back two days further
+    PublicHolidayFactory(date=date(2026, 4, 30), name="Ngày Chiến thắng")
+    PublicHolidayFactory(date=date(2026, 5, 1), name="Ngày Quốc tế Lao động")
+
+    assert report_due(date(2026, 5, 18)) == date(2026, 4, 16)
+
+
+@pytest.mark.django_db
+def test_report_dues_of_a_page_read_the_holidays_once(django_assert_num_queries):
+    PublicHolidayFactory(date=date(2026, 4, 30), name="Ngày Chiến thắng")
+    sessions = [date(2026, 5, 18), None, date(2025, 10, 20), date(2026, 5, 18)]
+
+    with django_assert_num_queries(1):
+        dues = report_dues(sessions)
+
+    assert dues == [date(2026, 4, 17), None, date(2025, 9, 22), date(2026, 4, 17)]
+
+
+@pytest.mark.django_db
 def test_working_days_before_never_lands_on_a_weekend():
     start = date(2026, 1, 1)
     landed = {working_days_before(start + timedelta(days=offset), 3).weekday() for offset in range(14)}
@@ -596,9 +621,10 @@ def test_batch_list_query_count(client, users, org, rows, django_assert_num_quer
     for _ in range(rows):
         PetitionFactory(batch=PetitionBatchFactory(next_session_on=date(2026, 6, 1)), lead_unit=org.home)
     client.force_login(users.staff)
-    # session, user, scope, page count, page rows, unread notifications, the user's and groups'
-    # model permissions (asked once by {% has_perm "office.add_petition" %})
-    with django_assert_num_queries(8):
+    # session, user, scope, page count, page rows, the public holidays of every report due on the page,
+    # unread notifications, the user's and groups' model permissions (asked once by
+    # {% has_perm "office.add_petition" %})
+    with django_assert_num_queries(9):
         response = client.get(reverse("office:petition_batch_list"))
     assert len(response.context["page_obj"].object_list) == rows
 

@@ -1,15 +1,30 @@
 """The Django admin leaves the same audit trail as the portal's own pages."""
 
 import json
+from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from portal.audit import describe
-from portal.enums import Role
-from portal.models import AuditLog, ClusterMembership, Notification, Person, RoleGrant, UnitMembership
-from tests.factories import ClusterFactory, ClusterMembershipFactory, UnitFactory, UserFactory
+from portal.enums import HolidayKind, Role
+from portal.models import (
+    AuditLog,
+    ClusterMembership,
+    Notification,
+    Person,
+    PublicHoliday,
+    RoleGrant,
+    UnitMembership,
+)
+from tests.factories import (
+    ClusterFactory,
+    ClusterMembershipFactory,
+    PublicHolidayFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 User = get_user_model()
 
@@ -211,3 +226,39 @@ def test_revoked_role_is_described_in_the_readers_language(users):
     with translation.override("en"):
         assert describe(entry) == "Đỗ Văn Quản revoked the role Unit staff from Lê Văn Cán"
     assert not RoleGrant.objects.filter(user=users.staff).exists()
+
+
+def test_public_holiday_added_in_the_admin_is_audited(admin_client):
+    response = admin_client.post(
+        reverse("admin:portal_publicholiday_add"),
+        {"date": "16/02/2026", "name": "Tết Nguyên đán", "kind": "holiday", "basis": "Thông báo của Chính phủ"},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    holiday = PublicHoliday.objects.get()
+    assert (holiday.date, holiday.kind) == (date(2026, 2, 16), HolidayKind.HOLIDAY)
+    entry = AuditLog.objects.get(action="portal.admin.added", data__model="portal.publicholiday")
+    assert (entry.object_id, entry.data["fields"]) == (str(holiday.pk), ["basis", "date", "name"])
+
+
+def test_the_admin_refuses_a_compensatory_working_day_on_a_weekday(admin_client):
+    response = admin_client.post(
+        reverse("admin:portal_publicholiday_add"),
+        {"date": "18/02/2026", "name": "Làm bù", "kind": "working_day", "basis": ""},
+    )
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["kind"]
+    assert not PublicHoliday.objects.exists()
+
+
+def test_public_holidays_are_listed_by_year(admin_client):
+    PublicHolidayFactory(date=date(2025, 9, 2), name="Quốc khánh")
+    PublicHolidayFactory(date=date(2026, 1, 1), name="Tết Dương lịch")
+    PublicHolidayFactory(date=date(2026, 4, 30), name="Ngày Chiến thắng")
+    url = reverse("admin:portal_publicholiday_changelist")
+
+    shown = lambda query: [h.name for h in admin_client.get(url, query).context["cl"].result_list]  # noqa: E731
+
+    assert shown({"year": "2026"}) == ["Ngày Chiến thắng", "Tết Dương lịch"]
+    assert shown({"q": "Quốc khánh"}) == ["Quốc khánh"]
+    assert shown({"year": "99999"}) == []
+    assert len(shown({"year": "abc"})) == 3

@@ -54,6 +54,7 @@ from portal.models import (
     EmulationCluster,
     Notification,
     Person,
+    PublicHoliday,
     RoleGrant,
     Unit,
     UnitMembership,
@@ -85,6 +86,7 @@ def seed(*args: str) -> str:
 
 def counts() -> dict[str, int]:
     models = (
+        PublicHoliday,
         Unit,
         EmulationCluster,
         ClusterMembership,
@@ -402,6 +404,26 @@ def test_seed_demo_year_option_seeds_that_year_and_the_one_before():
     assert set(ClusterMembership.objects.values_list("year", flat=True)) == {2029, 2030}
     assert set(WorkPlan.objects.values_list("year", flat=True)) == {2030}
     assert list(PlanYear.objects.values_list("year", flat=True)) == [2030]
+
+
+@pytest.mark.django_db
+def test_seed_demo_adds_the_fixed_public_holidays_and_keeps_what_the_admin_entered():
+    PublicHoliday.objects.create(date=date(2031, 9, 2), name="Quốc khánh (đã nhập)", basis="Thông báo thử")
+
+    output = seed("--year", "2030")
+
+    assert sorted(PublicHoliday.objects.values_list("date", "name", "kind")) == [
+        (date(year, month, day), name, "holiday")
+        for year in (2030, 2031)
+        for month, day, name in [
+            (1, 1, "Tết Dương lịch"),
+            (4, 30, "Ngày Chiến thắng"),
+            (5, 1, "Ngày Quốc tế Lao động"),
+            (9, 2, "Quốc khánh" if year == 2030 else "Quốc khánh (đã nhập)"),
+        ]
+    ]
+    assert PublicHoliday.objects.get(date=date(2030, 4, 30)).basis == "Bộ luật Lao động 2019, Điều 112 khoản 1 điểm c"
+    assert "Ngày nghỉ lễ cố định 2030–2031 (fixed public holidays): 8 — mới (new) 7" in output
 
 
 def test_generate_people_is_deterministic_with_unique_keys():

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = (
         "Create or refresh a demo Ministry of Justice: units, emulation clusters, a few hundred staff, "
         "one login per role, and a year of work plans (about 1,000 tasks) with a batch of voters' "
-        "petitions. Running it again changes nothing. For demonstration instances only."
+        "petitions; the public holidays the Labour Code fixes (1/1, 30/4, 1/5, 2/9) for the year and the "
+        "next, the others being entered in the admin as announced. Running it again changes nothing. For "
+        "demonstration instances only."
     )
 
     def add_arguments(self, parser):
