@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -26,13 +27,13 @@ from commendations import council, explain
 from commendations.enums import Attendance, AwardLevel, DossierState, MeetingState, NomineeState
 from commendations.forms_council import BallotForm, MeetingForm, VersionForm
 from commendations.models import Ballot, CouncilMeeting, Dossier, Nominee, PublicComment
-from commendations.quotas import quota_report
+from commendations.quotas import quota_reports
 from commendations.selectors import award_names, dossiers_visible_to
 from commendations.views.common import require, run_service
 from portal.audit import history_for, history_rows
 from portal.idempotency import SubmitOnceMixin
 from portal.text import nfc
-from portal.views import paginate
+from portal.views import paginate, parse_int
 
 STATES = {"open": MeetingState.OPEN, "closed": MeetingState.CLOSED}
 
@@ -157,15 +158,41 @@ def _ballot_form(ballot: Ballot | None, counts: Counter, nominee: Nominee, data=
     )
 
 
+# The meeting page shows a few dossiers at a time (a ministry's year-end meeting holds dozens of
+# dossiers and hundreds of nominees, each with its explanation and tally form), with an overview of
+# them all above.
+DOSSIERS_PER_PAGE = 5
+
+
 def meeting_context(request, meeting: CouncilMeeting, *, bound: BallotForm | None = None,
-                    bound_nominee: int | None = None) -> dict:
-    """Everything the meeting page shows; ``bound`` replaces one nominee's form after a refused tally."""
+                    bound_nominee: Nominee | None = None, whole: bool = False) -> dict:
+    """Everything the meeting page shows: the overview of every dossier, and in full the dossiers of
+    the page asked for (the page of ``bound_nominee``'s dossier, whose form ``bound`` replaces after
+    a refused tally; every dossier when ``whole``: the closing summary)."""
     user = request.user
     members = list(meeting.members.select_related("user__person").order_by("pk"))
     counts = Counter(member.attendance for member in members)
+    visible = dossiers_visible_to(user).filter(meeting=meeting)
+    tallied = dict(meeting.ballots.values("nominee__dossier_id").annotate(n=Count("pk"))
+                   .values_list("nominee__dossier_id", "n"))
+    overview = list(
+        visible.order_by("unit__sort_key", "pk")
+        .annotate(to_vote=Count("nominees", filter=Q(nominees__state=NomineeState.ACCEPTED)))
+        .values("pk", "title", "state", "unit__name", "to_vote")
+    )
+    for number, item in enumerate(overview):
+        item["page"] = number // DOSSIERS_PER_PAGE + 1
+        item["tallied"] = tallied.get(item["pk"], 0)
+        item["get_state_display"] = DossierState(item["state"]).label  # for the state badge
+    page_of = {item["pk"]: item["page"] for item in overview}
+    paginator = Paginator(overview, len(overview) or 1) if whole else Paginator(overview, DOSSIERS_PER_PAGE)
+    if bound_nominee is not None and not whole:
+        page_obj = paginator.get_page(page_of.get(bound_nominee.dossier_id, 1))
+    else:
+        page_obj = paginator.get_page(None if whole else parse_int(request.GET.get("page"), minimum=1))
+    shown = [item["pk"] for item in page_obj.object_list]
     dossiers = list(
-        dossiers_visible_to(user)
-        .filter(meeting=meeting)
+        visible.filter(pk__in=shown)
         .select_related("unit")
         .prefetch_related(
             Prefetch("nominees", queryset=Nominee.objects.select_related("award", "person__unit", "unit")
@@ -174,11 +201,16 @@ def meeting_context(request, meeting: CouncilMeeting, *, bound: BallotForm | Non
         )
         .order_by("unit__sort_key", "pk")
     )
-    ballots = {ballot.nominee_id: ballot for ballot in meeting.ballots.all()}
+    ballots = {ballot.nominee_id: ballot for ballot in meeting.ballots.filter(nominee__dossier__in=shown)}
     can_record = user.has_perm("commendations.record_votes", meeting)
     names = award_names()
+    quotas = {  # (unit, year) → lines: one batch per year of the dossiers shown (usually one year)
+        (unit_id, year): lines
+        for year in {dossier.year for dossier in dossiers}
+        for unit_id, lines in quota_reports(units=[d.unit for d in dossiers if d.year == year], year=year).items()
+    }
     for dossier in dossiers:
-        dossier.quota_lines = quota_report(unit=dossier.unit, year=dossier.year)
+        dossier.quota_lines = quotas[(dossier.unit_id, dossier.year)]
         comments = list(dossier.public_comments.all())
         dossier.general_comments = [c for c in comments if c.nominee_id is None]
         dossier.rows = []
@@ -195,21 +227,37 @@ def meeting_context(request, meeting: CouncilMeeting, *, bound: BallotForm | Non
                 comments=[c for c in comments if c.nominee_id == nominee.pk],
             )
             if can_record and dossier.state == DossierState.COUNCIL and nominee.state == NomineeState.ACCEPTED:
-                row.form = bound if bound_nominee == nominee.pk else _ballot_form(ballot, counts, nominee)
+                row.form = bound if bound_nominee is not None and bound_nominee.pk == nominee.pk else _ballot_form(
+                    ballot, counts, nominee)
             dossier.rows.append(row)
-    voted = [row for dossier in dossiers for row in dossier.rows
-             if row.nominee.state == NomineeState.ACCEPTED and dossier.state == DossierState.COUNCIL]
+    # Every nominee of the meeting still without a tally, wherever their dossier is shown.
+    without_ballot = list(
+        Nominee.objects.filter(dossier__in=visible, dossier__state=DossierState.COUNCIL, state=NomineeState.ACCEPTED)
+        .exclude(ballots__meeting=meeting)
+        .select_related("award", "person", "unit")
+        .order_by("dossier__unit__sort_key", "dossier_id", "position", "pk")
+    )
+    for nominee in without_ballot:
+        nominee.meeting_url = f"{nominee_url(meeting, nominee, page_of.get(nominee.dossier_id, 1))}"
     return {
         "meeting": meeting,
         "members": members,
         "counts": {"present": counts.get(Attendance.PRESENT, 0), "written": counts.get(Attendance.WRITTEN, 0),
                    "absent": counts.get(Attendance.ABSENT, 0), "total": len(members)},
+        "overview": overview,
+        "page_obj": page_obj,
         "dossiers": dossiers,
         "can_record": can_record,
         "can_manage": user.has_perm("commendations.manage_meetings"),
-        "without_ballot": [row for row in voted if row.ballot is None],
+        "without_ballot": without_ballot,
         "history": history_rows(history_for(meeting)[:50]),
     }
+
+
+def nominee_url(meeting: CouncilMeeting, nominee: Nominee, page: int) -> str:
+    """The nominee's row on the meeting page (on the page that shows their dossier)."""
+    query = f"?page={page}" if page > 1 else ""
+    return f"{_detail_url(meeting)}{query}#nominee-{nominee.pk}"
 
 
 def _meeting_or_404(request, pk) -> CouncilMeeting:
@@ -247,12 +295,19 @@ class BallotRecordView(LoginRequiredMixin, SubmitOnceMixin, View):
                 )
 
             if run_service(request, record, success=_("The vote on %(name)s was recorded.") % {"name": nominee.name}):
-                return redirect(f"{_detail_url(meeting)}#nominee-{nominee.pk}")
+                return redirect(_nominee_page_url(request, meeting, nominee))
         else:
             messages.error(request, _("The vote on %(name)s was not recorded; correct the numbers marked below.")
                            % {"name": nominee.name})
-        context = meeting_context(request, meeting, bound=form, bound_nominee=nominee.pk)
+        context = meeting_context(request, meeting, bound=form, bound_nominee=nominee)
         return render(request, MeetingDetailView.template_name, context, status=400)
+
+
+def _nominee_page_url(request, meeting: CouncilMeeting, nominee: Nominee) -> str:
+    order = list(dossiers_visible_to(request.user).filter(meeting=meeting).order_by("unit__sort_key", "pk")
+                 .values_list("pk", flat=True))
+    position = order.index(nominee.dossier_id) if nominee.dossier_id in order else 0
+    return nominee_url(meeting, nominee, position // DOSSIERS_PER_PAGE + 1)
 
 
 def _detail_url(meeting: CouncilMeeting) -> str:
@@ -271,7 +326,7 @@ class MeetingCloseView(LoginRequiredMixin, View):
         return meeting
 
     def _render(self, request, meeting, status=200):
-        context = meeting_context(request, meeting)
+        context = meeting_context(request, meeting, whole=True)
         context["form"] = VersionForm(initial={"version": meeting.version})
         return render(request, self.template_name, context, status=status)
 

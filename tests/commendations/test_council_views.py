@@ -313,6 +313,79 @@ def test_close_page_lists_the_nominees_without_a_tally_then_closes(client, org, 
     assert "Tô Văn Chờ" in minutes.context["text"] and "1/3" in minutes.context["text"]
 
 
+def _meeting_with_dossiers(org, users, count: int):
+    """A meeting with ``count`` dossiers of the home unit, one accepted nominee each, in page order."""
+    meeting = make_meeting(users.officer, org.ministry, present=3)
+    made = [before_council(meeting, org.home, (f"Ứng Viên {n:02d}", "CSTDCS"), title=f"Hồ sơ {n:02d}")
+            for n in range(count)]
+    return meeting, [dossier for dossier, _ in made], [nominee for _, (nominee,) in made]
+
+
+@pytest.mark.django_db
+def test_meeting_page_shows_every_dossier_in_the_overview_and_five_in_full_per_page(client, org, users):
+    meeting, dossiers, nominees = _meeting_with_dossiers(org, users, 7)
+    tally(users.officer, meeting, nominees[6], 3)
+    login(client, users, "officer", english=True)
+    url = reverse("commendations:meeting_detail", args=[meeting.pk])
+
+    first = client.get(url)
+    second = client.get(url, {"page": 2})
+
+    assert [item["pk"] for item in first.context["overview"]] == [d.pk for d in dossiers]
+    assert [d.pk for d in first.context["dossiers"]] == [d.pk for d in dossiers[:5]]
+    assert [d.pk for d in second.context["dossiers"]] == [d.pk for d in dossiers[5:]]
+    assert [(item["tallied"], item["to_vote"], item["page"]) for item in second.context["overview"]][5:] == [
+        (0, 1, 2), (1, 1, 2)]
+    # the nominees still without a tally, across every page, each linked to its own page
+    assert [n.pk for n in first.context["without_ballot"]] == [n.pk for n in nominees[:6]]
+    assert first.context["without_ballot"][5].meeting_url == f"{url}?page=2#nominee-{nominees[5].pk}"
+    content = second.content.decode()
+    assert f'id="tally-{nominees[5].pk}"' in content and f'id="tally-{nominees[0].pk}"' not in content
+    assert f'href="?page=2#dossier-{dossiers[6].pk}"' in first.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_recorded_tally_returns_to_the_page_of_its_dossier_and_a_refused_one_shows_it(client, org, users):
+    meeting, dossiers, nominees = _meeting_with_dossiers(org, users, 6)
+    login(client, users, "officer", english=True)
+    nominee = nominees[5]
+    prefix = f"n{nominee.pk}-"
+    url = reverse("commendations:ballot_record", args=[meeting.pk, nominee.pk])
+    data = {f"{prefix}fingerprint": "", f"{prefix}in_favour": "3", f"{prefix}against": "0", f"{prefix}abstain": "0"}
+
+    refused = client.post(url, {**data, f"{prefix}against": "1"})
+    recorded = client.post(url, data)
+
+    assert refused.status_code == 400 and refused.context["page_obj"].number == 2
+    assert f'name="{prefix}against" value="1"' in refused.content.decode()
+    assert recorded.status_code == 302
+    assert recorded.url == reverse("commendations:meeting_detail", args=[meeting.pk]) + f"?page=2#nominee-{nominee.pk}"
+
+
+@pytest.mark.django_db
+def test_close_page_summarises_every_dossier_not_one_page(client, org, users):
+    meeting, _dossiers, nominees = _meeting_with_dossiers(org, users, 7)
+    login(client, users, "officer", english=True)
+    page = client.get(reverse("commendations:meeting_close", args=[meeting.pk])).content.decode()
+    assert all(f"Ứng Viên {n:02d}" in page for n in range(7))
+    assert f"?page=2#nominee-{nominees[6].pk}" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("dossiers", [1, 5])
+def test_meeting_page_query_count(client, org, users, dossiers, django_assert_num_queries):
+    meeting, _dossiers, nominees = _meeting_with_dossiers(org, users, dossiers)
+    for nominee in nominees:
+        NomineeFactory(dossier=nominee.dossier, award=award("CSTDCS"), state=NomineeState.ACCEPTED)
+    Quota.objects.create(year=Y, unit=org.home, award=award("CSTDCS"), population=QuotaPopulation.STAFF,
+                         max_percent=Decimal(15))
+    tally(users.officer, meeting, nominees[0], 3)
+    login(client, users, "officer")
+    with django_assert_num_queries(18):
+        response = client.get(reverse("commendations:meeting_detail", args=[meeting.pk]))
+    assert len(response.context["dossiers"]) == dossiers
+
+
 @pytest.mark.django_db
 def test_meeting_form_keeps_what_was_typed_when_no_member_is_chosen(client, users):
     login(client, users, "officer", english=True)
@@ -415,6 +488,7 @@ def test_public_list_query_count(client, org, rows, django_assert_num_queries):
     assert len(response.context["page_obj"]) == rows
 
 
+@pytest.mark.django_db
 def test_dates_helper_is_not_a_weekend():
     assert council.next_working_day(date(2025, 6, 6)) - date(2025, 6, 6) == timedelta(days=3)
 
