@@ -29,6 +29,9 @@ TARGETS = json.loads(Path(os.environ.get("LOAD_TARGETS", "targets.json")).read_t
 PASSWORD = os.environ.get("LOAD_PASSWORD", "scale-2026")
 YEAR = TARGETS.get("year", 2026)
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)"[^>]*value="([^"]*)"')
+# a scorecard line's row: the fields its htmx save sends
+LINE_ROW = re.compile(r'<tr id="line-(\d+)"[^>]*hx-params="([^"]+)"')
 _unit_numbers = itertools.count()
 
 
@@ -128,6 +131,30 @@ class StaffUser(UnitUser):
     weight = 6
     prefix = "scale_staff_"
 
+    @task(2)
+    def scorecard_entry(self):
+        """Self-scoring: open the unit's draft scorecard and type a measured value on one line (the
+        row's htmx save, as the browser sends it)."""
+        if self.unit.get("scorecard_state") != "draft":
+            return
+        url = f"/emulation/scorecards/{self.unit['scorecard']}/"
+        page = self.client.get(url, name="scorecard (300 lines)")
+        rows = [(line, params.split(",")) for line, params in LINE_ROW.findall(page.text)
+                if f"l{line}-value" in params]
+        if not rows:
+            return
+        line, params = random.choice(rows)
+        data = {}
+        for name in params:
+            found = re.search(rf'name="{re.escape(name)}"[^>]*value="([^"]*)"', page.text)
+            data[name] = found.group(1) if found else ""
+        data[f"l{line}-value"] = str(random.randint(40, 100))
+        data["csrfmiddlewaretoken"] = (CSRF.search(page.text) or [None, ""])[1]
+        with self.client.post(f"{url}save/", data=data, name="scorecard entry (one line)", catch_response=True,
+                              headers={"HX-Request": "true", "Referer": self.host + url}) as response:
+            if response.status_code != 200 or f"feedback-{line}" not in response.text:
+                response.failure(f"line not saved: {response.status_code}")
+
 
 class LeaderUser(UnitUser):
     weight = 2
@@ -144,6 +171,24 @@ class LeaderUser(UnitUser):
                                     "csrfmiddlewaretoken": token.group(1) if token else ""}) as response:
             if response.status_code != 200 or "/reports/jobs/" not in response.url:
                 response.failure(f"report not queued: {response.status_code} {response.url}")
+
+    @task(1)
+    def dossier_transition(self):
+        """Move the unit's dossier one step: a complete draft is submitted, a submitted one sent back."""
+        action = {"draft": "submit", "submitted": "send_back"}.get(self.unit.get("dossier_state"))
+        if action is None:
+            return
+        url = f"/commendations/dossiers/{self.unit['dossier']}/do/{action}/"
+        page = self.client.get(url, name="dossier transition (form)")
+        data = dict(HIDDEN.findall(page.text))  # the token, the dossier's version, the submit-once key
+        if action == "send_back":
+            data["reason"] = "Đề nghị bổ sung số liệu (kiểm thử tải)."
+        with self.client.post(url, data=data, name=f"dossier {action.replace('_', ' ')}", catch_response=True,
+                              headers={"Referer": self.host + url}) as response:
+            if response.status_code == 200 and response.url.endswith(f"/dossiers/{self.unit['dossier']}/"):
+                self.unit["dossier_state"] = "submitted" if action == "submit" else "draft"
+            else:
+                response.failure(f"dossier not moved ({action}): {response.status_code} {response.url}")
 
 
 class OfficerUser(PortalUser):

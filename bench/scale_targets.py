@@ -22,6 +22,11 @@ def main() -> None:
     import django
 
     django.setup()
+    json.dump(targets(), sys.stdout)
+
+
+def targets(year: int | None = None) -> dict:
+    """The targets of the seeded database Django is set up on (tests/test_load_smoke.py calls it too)."""
     from django.utils import timezone
 
     from commendations.models import CouncilMeeting, Dossier
@@ -30,21 +35,26 @@ def main() -> None:
     from office.models import Task, WorkPlan
     from portal.models import Unit
 
-    year = int(os.environ.get("LOAD_YEAR") or timezone.localdate().year)
+    year = year or int(os.environ.get("LOAD_YEAR") or timezone.localdate().year)
     campaign = Campaign.objects.filter(state=CampaignState.OPEN).order_by("pk").first()
     published = Campaign.objects.filter(state=CampaignState.PUBLISHED).order_by("pk").first()
     plans = dict(WorkPlan.objects.filter(year=year).values_list("unit_id", "pk"))
-    cards = dict(Scorecard.objects.filter(campaign=campaign).values_list("unit_id", "pk"))
-    dossiers = dict(Dossier.objects.filter(year=year).values_list("unit_id", "pk"))
+    cards = {unit: (pk, state) for unit, pk, state in
+             Scorecard.objects.filter(campaign=campaign).values_list("unit_id", "pk", "state")}
+    dossiers = {unit: (pk, state) for unit, pk, state in
+                Dossier.objects.filter(year=year).values_list("unit_id", "pk", "state")}
     tasks: dict[int, list[int]] = {}
     for unit_id, pk in Task.objects.filter(plan__year=year).order_by("pk").values_list("lead_unit_id", "pk"):
         if len(tasks.setdefault(unit_id, [])) < 20:
             tasks[unit_id].append(pk)
     units = []
     for n, unit in enumerate(Unit.objects.filter(code__startswith="U").order_by("code"), start=1):
+        card, card_state = cards.get(unit.pk, (None, None))
+        dossier, dossier_state = dossiers.get(unit.pk, (None, None))
         units.append({"n": n, "unit": unit.pk, "plan": plans.get(unit.pk), "tasks": tasks.get(unit.pk, []),
-                      "scorecard": cards.get(unit.pk), "dossier": dossiers.get(unit.pk)})
-    json.dump({
+                      "scorecard": card, "scorecard_state": card_state,
+                      "dossier": dossier, "dossier_state": dossier_state})
+    return {
         "year": year,
         "campaign": campaign.pk if campaign else None,
         "published_campaign": published.pk if published else None,
@@ -53,7 +63,7 @@ def main() -> None:
         "dossiers": list(Dossier.objects.filter(year=year).exclude(state__in=["draft", "submitted"])
                          .order_by("pk").values_list("pk", flat=True)[:200]),
         "units": units,
-    }, sys.stdout)
+    }
 
 
 if __name__ == "__main__":

@@ -178,13 +178,24 @@ def _entry(rng: random.Random, kind: str) -> dict:
 def build_scale(*, seed: int = 20261127, scale: float = 1.0, year: int | None = None, password: str = "scale-2026",
                 stdout=None) -> dict[str, Any]:
     """Fill an empty portal database; returns counts and timings. Refuses a database with units."""
-    from commendations.enums import AwardKind, DossierState, HoldKind, InitiativeLevel, NomineeState
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from commendations.enums import (
+        DOSSIER_DOCUMENTS,
+        AwardKind,
+        DossierState,
+        HoldKind,
+        InitiativeLevel,
+        NomineeState,
+    )
     from commendations.models import (
         Award,
         AwardRecord,
         CouncilMeeting,
         Decision,
         Dossier,
+        DossierDocument,
         Hold,
         Initiative,
         MeetingMember,
@@ -499,6 +510,18 @@ def build_scale(*, seed: int = 20261127, scale: float = 1.0, year: int | None = 
                                         achievements="Hoàn thành xuất sắc nhiệm vụ được giao.",
                                         search_text=person.search_text))
         Nominee.objects.bulk_create(nominees, batch_size=5000)
+        # The papers of the draft and submitted dossiers, complete (one stored file for them all), so
+        # that the load test's unit leaders can move them round (submit ⇄ send back).
+        paper = "scale/ho-so-mau.pdf"
+        if not default_storage.exists(paper):
+            paper = default_storage.save(paper, ContentFile(b"%PDF-1.4\n% seed_scale\n%%EOF\n"))
+        movable = {d.pk for d in dossiers if d.state in (DossierState.DRAFT, DossierState.SUBMITTED)}
+        papers = [DossierDocument(dossier_id=d_pk, kind=kind, file=paper, original_name=f"{kind}.pdf", size=24)
+                  for d_pk in sorted(movable) for kind in DOSSIER_DOCUMENTS]
+        papers += [DossierDocument(dossier_id=n.dossier_id, nominee=n, kind=kind, file=paper,
+                                   original_name=f"{kind}.pdf", size=24)
+                   for n in nominees if n.dossier_id in movable for kind in (n.award.required_documents or [])]
+        DossierDocument.objects.bulk_create(papers, batch_size=5000)
         TitleRegistration.objects.bulk_create(
             TitleRegistration(year=year, unit=u, person=people_of[u.pk][0], award=awards["CSTDCS"],
                               created_by=logins[f"scale_staff_{i + 1}"][0])

@@ -13,11 +13,12 @@ import json
 import os
 import re
 from collections import Counter
+from datetime import date
 
 import pytest
 from django.contrib import admin
 from django.db import connection, transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -361,21 +362,24 @@ def _login_throttle_rows() -> None:
 
 
 @pytest.fixture(scope="module")
-def scale(django_db_setup, django_db_blocker):
+def scale(django_db_setup, django_db_blocker, tmp_path_factory):
     """The small sector-shaped data set, built once for the module inside a transaction that is
     rolled back at the end (each test still runs in its own savepoint)."""
     from django.apps import apps
     from django.contrib.auth.models import Group
     from django.contrib.contenttypes.models import ContentType
 
+    from portal.models import PublicHoliday
     from portal.scale import build_scale
 
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            build_scale(scale=SMALL_SCALE, year=YEAR, password="x")
+            with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("scale_media"))):  # its one stored paper
+                build_scale(scale=SMALL_SCALE, year=YEAR, password="x")
             Group.objects.create(name="Văn thư")
+            PublicHoliday.objects.create(date=date(YEAR, 4, 30), name="Ngày Chiến thắng")  # its admin pages
             _login_throttle_rows()
             ContentType.objects.get_for_models(*apps.get_models())
             yield scale_objects(YEAR)

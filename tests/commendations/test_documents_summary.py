@@ -6,7 +6,6 @@ print it — and, on a real Celery worker, the report of the demo data checked a
 Importing commendations.documents_summary registers the kind (in the portal, commendations/documents.py
 imports it)."""
 
-import importlib
 import io
 import re
 import time
@@ -15,14 +14,13 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from commendations.documents_summary import YEAR_END_SUMMARY, year_end_summary
 from commendations.enums import AwardKind, DossierState, NomineeState
-from commendations.models import Award, AwardRecord
+from commendations.models import AwardRecord
 from emulation.enums import CampaignState
 from emulation.models import Campaign, SchemeGrade, ScoreLine
 from emulation.selectors_results import results_for
@@ -32,7 +30,13 @@ from portal.enums import Gender, ReportJobState, UnitKind
 from portal.models import ReportJob
 from portal.templatetags.documents import format_vn_number
 from tests.factories import ClusterFactory, ClusterMembershipFactory, PersonFactory, UnitFactory
-from tests.factories.commendations import AwardRecordFactory, DossierFactory, NomineeFactory, award
+from tests.factories.commendations import (
+    AwardRecordFactory,
+    DossierFactory,
+    NomineeFactory,
+    award,
+    ensure_catalogue,
+)
 from tests.factories.emulation import build_scheme, open_scorecard
 from tests.factories.office import IssuedPlanFactory, PlanYearFactory, TaskFactory
 from tests.portal.reports_support import pdf_text
@@ -63,13 +67,6 @@ def scored(campaign_scheme, unit, points: str, campaign=None):
     ScoreLine.objects.filter(scorecard=card, node__key="L1").update(self_points=D(points))
     return card
 
-
-def ensure_catalogue() -> None:
-    """The award catalogue is seeded by a data migration; a transactional test before this one
-    flushed it, so put it back the way the migration does."""
-    if not Award.objects.filter(code="CSTDCS").exists():
-        importlib.import_module("commendations.migrations.0002_seed_catalogue").seed(django_apps, None)
-        importlib.import_module("commendations.migrations.0005_seed_base_salary_documents").seed(django_apps, None)
 
 
 @pytest.fixture

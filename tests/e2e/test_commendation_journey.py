@@ -17,12 +17,10 @@ English and the assertions match the English messages: they do not depend on how
 Vietnamese catalogue is. Data (names, awards, articles of law) and the minutes stay Vietnamese.
 """
 
-import importlib
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -30,22 +28,15 @@ from django.utils.translation import gettext
 from commendations import eligibility
 from commendations.enums import DecisionState, DocumentKind, DossierState, MeetingState, NomineeState
 from commendations.forms import default_proposal_year
-from commendations.models import Award, AwardRecord, AwardRule, CouncilMeeting, Decision, Dossier, Initiative
+from commendations.models import AwardRecord, AwardRule, CouncilMeeting, Decision, Dossier, Initiative
 from portal.enums import Role
 from tests.factories import PASSWORD, PersonFactory, user_with_role
-from tests.factories.commendations import award, cstdbo_history
+from tests.factories.commendations import award, cstdbo_history, ensure_catalogue
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 BASE_SALARY = Decimal("2340000")  # lương cơ sở from 1 July 2024 (Nghị định 73/2024/NĐ-CP, migration 0005)
 
-
-def ensure_catalogue() -> None:
-    """The award catalogue and the base salary are seeded by data migrations; a transactional test
-    that ran before this one flushed them, so put them back the way the migrations do."""
-    if not Award.objects.filter(code=eligibility.CSTDBO).exists():
-        importlib.import_module("commendations.migrations.0002_seed_catalogue").seed(django_apps, None)
-        importlib.import_module("commendations.migrations.0005_seed_base_salary_documents").seed(django_apps, None)
 
 
 def log_in(browser, live_server, user):

@@ -5,9 +5,11 @@ The catalogue (awards LDTT, CSTDCS, CSTDBO…, their legal bases and rules) is s
 0002, so AwardRecordFactory looks an award up by code rather than creating one.
 """
 
+import importlib
 from datetime import date
 
 import factory
+from django.apps import apps as django_apps
 
 from commendations import eligibility
 from commendations.enums import (
@@ -22,6 +24,15 @@ from commendations.enums import (
 from commendations.models import Award, AwardRecord, AwardRule, Hold, Initiative, LegalBasis, Rating
 from portal.models import Unit
 from tests.factories import PersonFactory
+
+
+def ensure_catalogue() -> None:
+    """The award catalogue and the base salary are seeded by data migrations; a transactional test
+    that ran before (pytest-django runs those last) flushed them: put them back the way the
+    migrations do."""
+    if not Award.objects.filter(code=eligibility.CSTDBO).exists():
+        importlib.import_module("commendations.migrations.0002_seed_catalogue").seed(django_apps, None)
+        importlib.import_module("commendations.migrations.0005_seed_base_salary_documents").seed(django_apps, None)
 
 
 def award(code: str) -> Award:
