@@ -5,6 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from django.db import connection
+
 ROOT = Path(__file__).resolve().parents[2]
 BASE_ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DJANGO_SETTINGS_MODULE": "portal.settings"}
 
@@ -42,3 +45,21 @@ def test_database_comes_from_database_url():
     assert result.stdout.split() == ["django.db.backends.postgresql", "portal_x"]
     result = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], cwd=ROOT, env=BASE_ENV, capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["django.db.backends.sqlite3", str(ROOT / "var" / "db.sqlite3")]
+
+
+def test_postgresql_connections_run_without_jit_unless_asked():
+    code = "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}).get('options'))"
+    run = [sys.executable, "-c", f"import django; django.setup(); {code}"]
+    pg = {**BASE_ENV, "DATABASE_URL": "postgres://someone@db.example:5432/portal_x"}
+    assert subprocess.run(run, cwd=ROOT, env=pg, capture_output=True, text=True, check=True).stdout.strip() == "-c jit=off"
+    kept = subprocess.run(run, cwd=ROOT, env={**pg, "DJANGO_PG_JIT": "1"}, capture_output=True, text=True, check=True)
+    assert kept.stdout.strip() == "None"
+
+
+@pytest.mark.django_db
+def test_the_test_database_connection_has_jit_off():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (CI runs it)")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
