@@ -111,7 +111,9 @@ class NodeForm(EditVersionForm):
     )
     kind = forms.ChoiceField(label=gettext_lazy("Scoring kind"), choices=NodeKind.choices, initial=NodeKind.MANUAL)
     max_points = VietnameseDecimalField(label=gettext_lazy("Maximum points (điểm chuẩn)"), required=False, min_value=0, **POINTS)
-    step = VietnameseDecimalField(label=gettext_lazy("Step"), required=False, min_value=Decimal("0.01"), **POINTS,
+    # As stored (SchemeNode.step: 6 digits, 2 decimals): a larger step would overflow the column.
+    step = VietnameseDecimalField(label=gettext_lazy("Step"), required=False, min_value=Decimal("0.01"),
+                                  max_digits=6, decimal_places=2,
                                   help_text=gettext_lazy("Optional: points must be a multiple of it, e.g. 0,25."))
     formula = forms.CharField(label=gettext_lazy("Formula"), max_length=engine.MAX_FORMULA_LENGTH, required=False,
                               help_text=gettext_lazy("+ − * / ( ), min(), max(), abs(), round(); e.g. b / a * 20"))

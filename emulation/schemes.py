@@ -23,6 +23,9 @@ FORMAT_VERSION = 1
 NODE_FIELDS = ("key", "code", "title", "guidance", "kind", "max_points", "step", "tiers", "formula", "inputs",
                "measure", "gate", "requires_evidence")
 MAX_NODES = 2000
+# A step is stored in 6 digits with 2 decimals (at most 9999.99), fewer than a maximum's 8.
+_STEP = SchemeNode._meta.get_field("step")
+STEP_LIMIT = Decimal(10) ** (_STEP.max_digits - _STEP.decimal_places)
 # A node key is how tie-breakers, imports and clones name a line ("A.I.1"); ":" separates a key from
 # an input name in tie-breaker references, so it is not allowed in keys.
 KEY_PATTERN = re.compile(r"[\w.\-]+")
@@ -231,7 +234,7 @@ def parse_scheme(data: Any) -> dict[str, Any]:
             reader.fail(f"{path}.inputs", _("input names must be simple identifiers such as a, b or reports_on_time"))
             inputs = [name for name in inputs if isinstance(name, str) and name.isidentifier()]
         children_raw = reader.list_of(raw, "children", path)
-        if kind not in GROUP_KINDS and children_raw:
+        if not (isinstance(kind, str) and kind in GROUP_KINDS) and children_raw:  # a list or object is no kind either
             reader.fail(f"{path}.children", _("only sections, bonus and deduction groups can have lines under them"))
         return {
             "key": key,
@@ -240,7 +243,7 @@ def parse_scheme(data: Any) -> dict[str, Any]:
             "guidance": reader.text(raw, "guidance", path, max_length=10000),
             "kind": kind if kind in NodeKind.values else NodeKind.MANUAL,
             "max_points": reader.decimal(raw, "max_points", path, places=2),
-            "step": reader.decimal(raw, "step", path, places=2),
+            "step": _step(reader, raw, path),
             "tiers": tiers,
             "formula": reader.text(raw, "formula", path, max_length=500),
             "inputs": inputs,
@@ -304,6 +307,16 @@ def parse_scheme(data: Any) -> dict[str, Any]:
     if problems:
         raise SchemeError([(_problem_path(problem, key_paths, cleaned), describe_problem(problem)) for problem in problems])
     return cleaned
+
+
+def _step(reader: _Reader, raw: dict, path: str) -> Decimal | None:
+    step = reader.decimal(raw, "step", path, places=2)
+    if step is not None and step >= STEP_LIMIT:
+        from emulation.explain import number
+
+        reader.fail(f"{path}.step", _("must be a number between 0 and %(max)s") % {"max": number(STEP_LIMIT - Decimal("0.01"))})
+        return None
+    return step
 
 
 RULE_PROBLEMS = {

@@ -403,9 +403,9 @@ class WorkPlanReportForm(ReportParamsForm):
         cleaned = super().clean()
         year, unit = cleaned.get("year"), cleaned.get("unit")
         if year and unit and not may_print_work_plan_report(self.user, {"unit": unit, "year": year}):
-            raise forms.ValidationError(
+            self.add_error("year", forms.ValidationError(
                 gettext("This unit has no work plan for %(year)s.") % {"year": year}, code="no_plan"
-            )
+            ))
         return cleaned
 
     def describe(self) -> str:

@@ -8,6 +8,8 @@ login page when anonymous, 403 otherwise. A frozen scheme is shown read-only.
 from __future__ import annotations
 
 import json
+import math
+import re
 import tempfile
 
 from django.contrib import messages
@@ -683,6 +685,44 @@ class SchemeExportExcelView(SchemeView):
         return FileResponse(buffer, as_attachment=True, filename=_filename(scheme, "xlsx"), content_type=XLSX_CONTENT_TYPE)
 
 
+# A scheme is at most 8 levels of lines: deeper JSON is no scheme (and would exhaust the stack).
+MAX_JSON_DEPTH = 40
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unstorable() -> str:
+    return _("This text holds a character that cannot be stored (a NUL, or half of a surrogate pair such as \\ud800).")
+
+
+def _json_int(text: str) -> int | float:
+    """A JSON integer. One too long for Python to convert (over 4,300 digits) is beyond every range a
+    scheme allows: it reads as infinity, which the checks then refuse with its path."""
+    try:
+        return int(text)
+    except ValueError:
+        return -math.inf if text.startswith("-") else math.inf
+
+
+def _unreadable_place(document) -> tuple[str, str] | None:
+    """(path, problem) of the first place of a JSON document that no scheme can hold: text with a NUL
+    or half of a surrogate pair ("\\ud800" in the file), which the database cannot store nor the
+    page show, or nesting deeper than a scheme goes. Iterative: the document may be deep."""
+    pending = [("", document, 0)]
+    while pending:
+        path, value, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            return path, _("The file is nested too deeply to be a scheme.")
+        if isinstance(value, str) and ("\x00" in value or _SURROGATE.search(value)):
+            return path, _unstorable()
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        for key, item in reversed(list(items)):
+            if isinstance(key, str) and ("\x00" in key or _SURROGATE.search(key)):
+                return f"{path}[{ascii(key)}]", _unstorable()
+            name = f"[{key}]" if isinstance(key, int) else (f".{key}" if path else key)
+            pending.append((f"{path}{name}", item, depth + 1))
+    return None
+
+
 class SchemeImportView(SchemeView):
     """Upload a .json or .xlsx scheme: a new scheme, or every problem listed and nothing created."""
 
@@ -709,7 +749,7 @@ class SchemeImportView(SchemeView):
                 return self._render(request, form, cell_errors=error.errors, status=400)
         else:
             try:
-                document = json.loads(upload.read().decode("utf-8-sig"))
+                document = json.loads(upload.read().decode("utf-8-sig"), parse_int=_json_int)
             except UnicodeDecodeError:
                 return self._render(request, form, problems=[("", _("The file is not UTF-8 text."))], status=400)
             except json.JSONDecodeError as error:
@@ -720,6 +760,8 @@ class SchemeImportView(SchemeView):
             except RecursionError:
                 return self._render(request, form, problems=[("", _("The file is nested too deeply to be a scheme."))],
                                     status=400)
+            if unreadable := _unreadable_place(document):
+                return self._render(request, form, problems=[unreadable], status=400)
         if isinstance(document, dict) and isinstance(document.get("scheme"), dict):
             if form.cleaned_data.get("name"):
                 document["scheme"]["name"] = form.cleaned_data["name"]

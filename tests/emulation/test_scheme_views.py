@@ -335,6 +335,7 @@ def test_add_a_tiered_line_through_the_form(client, users, scheme):
         ({"key": "có dấu cách"}, "key", "use letters, digits"),
         ({"max_points": "hai"}, "max_points", "1,75 or 1.75"),
         ({"kind": "manual", "gate_kind": "condition"}, "condition", "Name the condition"),
+        ({"kind": "manual", "step": "10000"}, "step", "no more than 4 digits before the decimal point"),  # the column
     ],
 )
 def test_a_wrong_line_is_not_saved_and_keeps_what_was_typed(client, users, scheme, fields, field, message):
@@ -522,6 +523,37 @@ def test_an_invalid_file_is_rejected_with_its_problems_and_nothing_is_created(cl
     assert message in response.content.decode()
     assert Scheme.objects.count() == 0
     assert not AuditLog.objects.filter(action="emulation.scheme.imported").exists()
+
+
+VALID_DOCUMENT = {
+    "format": "tdkt-portal/scheme", "version": 1, "scheme": {"name": "Bảng nhập", "year": 2026},
+    "nodes": [{"key": "A", "title": "Phần A", "kind": "group", "max_points": "10", "children": [
+        {"key": "A.1", "title": "Dòng 1", "kind": "manual", "max_points": "2"}]}],
+    "grades": [{"key": "good", "label": "Tốt", "min_total": "1"}],
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "message"),
+    [
+        # Found by tests/test_hostile_input.py; each was a 500.
+        (json.dumps(VALID_DOCUMENT).replace('"year": 2026', '"year": ' + "9" * 5000), "scheme.year",
+         "must be a year between 1990 and 2100"),  # a number Python refuses to convert (over 4,300 digits)
+        (json.dumps(VALID_DOCUMENT, ensure_ascii=False).replace("Bảng nhập", "\\ud800"), "scheme.name",
+         "a character that cannot be stored"),
+        (json.dumps(VALID_DOCUMENT, ensure_ascii=False).replace('"label": "Tốt"', '"label": "T\\u0000t"'), "grades[0].label",
+         "a character that cannot be stored"),  # PostgreSQL stores no NUL
+        (json.dumps(VALID_DOCUMENT).replace('"kind": "manual"', '"kind": ' + "[" * 900 + "]" * 900),
+         "nodes[0].children[0].kind", "The file is nested too deeply to be a scheme."),
+    ],
+    ids=["huge integer", "half a surrogate pair", "NUL", "deep value"],
+)
+def test_an_import_names_where_the_file_holds_what_no_scheme_can(client, users, text, path, message):
+    client.force_login(users.officer)
+    response = client.post(reverse("emulation:scheme_import"), {"file": SimpleUploadedFile("bang.json", text.encode())})
+    assert response.status_code == 400
+    assert any(where.startswith(path) and message in str(problem) for where, problem in response.context["problems"])
+    assert Scheme.objects.count() == 0
 
 
 def test_import_lists_every_problem_with_its_path(client, users):

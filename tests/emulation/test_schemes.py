@@ -198,6 +198,12 @@ INVALID = {
     "a tie-breaker naming no line": (_set(["tie_breakers"], [{"kind": "node", "ref": "Z"}]), "tie_breakers[0]",
                                      "The tie-breaker “Z” names a line that is not in the table."),
     "no lines": (_set(["nodes"], []), "nodes", "the scheme has no lines"),
+    # Found by tests/test_hostile_input.py: a list as the kind was a TypeError (500), a step
+    # above 9999.99 overflowed its column on PostgreSQL (500).
+    "a list as the kind": (_set(["nodes", 0, "kind"], ["group"]), "nodes[0].kind", "“['group']” is not a scoring kind"),
+    "an object as the kind": (_set(["nodes", 0, "kind"], {"group": 1}), "nodes[0].kind", "“{'group': 1}” is not a scoring kind"),
+    "a step too large for its column": (_set(["nodes", 0, "children", 0, "step"], "10000"), "nodes[0].children[0].step",
+                                        "must be a number between 0 and 9,999.99"),
 }
 
 

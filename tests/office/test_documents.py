@@ -325,7 +325,7 @@ def test_the_parameter_form_offers_the_units_whose_plans_the_user_sees(org, user
     with translation.override("en"):
         other_year = WorkPlanReportForm({"unit": str(org.home.pk), "year": "2030"}, user=users.staff)
         assert not other_year.is_valid()
-        assert other_year.non_field_errors() == ["This unit has no work plan for 2030."]
+        assert other_year.errors == {"year": ["This unit has no work plan for 2030."]}
     assert not WorkPlanReportForm({"unit": str(org.other.pk), "year": "2025"}, user=users.staff).is_valid()
 
 
