@@ -185,7 +185,7 @@ class LeaderUser(UnitUser):
             data["reason"] = "Đề nghị bổ sung số liệu (kiểm thử tải)."
         with self.client.post(url, data=data, name=f"dossier {action.replace('_', ' ')}", catch_response=True,
                               headers={"Referer": self.host + url}) as response:
-            if response.status_code == 200 and response.url.endswith(f"/dossiers/{self.unit['dossier']}/"):
+            if response.status_code == 200 and response.url.endswith(f"/commendations/dossiers/{self.unit['dossier']}/"):
                 self.unit["dossier_state"] = "submitted" if action == "submit" else "draft"
             else:
                 response.failure(f"dossier not moved ({action}): {response.status_code} {response.url}")
