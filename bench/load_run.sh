@@ -39,8 +39,6 @@ if [ "${SEED:-0}" = 1 ]; then
 else
   $PY manage.py migrate -v0
 fi
-$PY bench/scale_targets.py > "$OUT/targets.json" 2>/dev/null
-
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -52,6 +50,8 @@ for _ in $(seq 60); do curl -fs "http://127.0.0.1:$PORT/health/" > /dev/null && 
 
 run() {  # name users classes...
   local name=$1 users=$2; shift 2
+  # what each login works on, as the database is now (an earlier level moved dossiers along)
+  $PY bench/scale_targets.py > "$OUT/targets.json" 2>/dev/null
   LOAD_TARGETS="$OUT/targets.json" LOAD_PASSWORD="$PASSWORD" $PY -m locust -f bench/locustfile.py --headless \
     -u "$users" -r 5 -t "$DURATION" --reset-stats --host "http://127.0.0.1:$PORT" --csv "$OUT/$name" \
     --only-summary --loglevel WARNING "$@" > "$OUT/$name.log" 2>&1 || true

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
@@ -412,6 +413,27 @@ def engine_scheme(scheme: Scheme, *, nodes: list[SchemeNode] | None = None, rule
     """The stored scheme as the engine's structure (4 queries: nodes, grades, caps, tie-breakers;
     none for what the caller already holds: `nodes`, `rules` = (grades, caps, tie-breakers) rows)."""
     return engine_scheme_from_dict(_stored_dict(scheme, nodes=nodes, rules=rules))
+
+
+def scheme_cache_key(scheme: Scheme) -> str | None:
+    """A key naming a frozen scheme as it is for good (None while it can still change)."""
+    if not scheme.is_frozen:
+        return None
+    return f"{scheme.pk}.{scheme.edit_version}.{scheme.frozen_at.timestamp():.6f}"
+
+
+def frozen_engine_scheme(scheme: Scheme) -> engine.Scheme:
+    """``engine_scheme``, kept in the shared cache once the scheme is frozen (it never changes then):
+    every scorecard page and save of a campaign builds the same 300-line structure otherwise."""
+    key = scheme_cache_key(scheme)
+    if key is None:
+        return engine_scheme(scheme)
+    cache_key = f"emulation.engine_scheme:{key}"
+    found = cache.get(cache_key)
+    if found is None:
+        found = engine_scheme(scheme)
+        cache.set(cache_key, found, 24 * 3600)
+    return found
 
 
 def _stored_dict(scheme: Scheme, *, nodes: list[SchemeNode] | None = None, rules: tuple | None = None) -> dict[str, Any]:

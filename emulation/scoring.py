@@ -10,7 +10,7 @@ from emulation import engine
 from emulation.enums import Side
 from emulation.metrics import metrics_for_year
 from emulation.models import Campaign, Scorecard, ScoreLine
-from emulation.schemes import engine_scheme
+from emulation.schemes import frozen_engine_scheme
 
 
 def line_entry(line: ScoreLine, side: str, evidence_count: int) -> engine.Entry:
@@ -53,7 +53,7 @@ def _lines_with_evidence(scorecards) -> tuple[dict[int, list[ScoreLine]], dict[i
 
 def score_scorecard(scorecard: Scorecard, side: str, *, scheme: engine.Scheme | None = None) -> engine.ScoreResult:
     """Score one scorecard (a handful of queries whatever its size)."""
-    scheme = scheme or engine_scheme(scorecard.campaign.scheme)
+    scheme = scheme or frozen_engine_scheme(scorecard.campaign.scheme)
     by_card, counts = _lines_with_evidence([scorecard.pk])
     metrics = metrics_for_year(scorecard.campaign.year).get(scorecard.unit_id, {})
     return engine.score(scheme, unit_inputs(by_card.get(scorecard.pk, []), side, metrics, scorecard.flags, counts))
@@ -126,7 +126,7 @@ def campaign_results(
     """
     from portal.models import ClusterMembership
 
-    scheme = scheme or engine_scheme(campaign.scheme)
+    scheme = scheme or frozen_engine_scheme(campaign.scheme)
     scorecards = list(campaign.scorecards.select_related("unit").order_by("unit__sort_key"))
     entries = entries_by_scorecard([card.pk for card in scorecards])
     metrics = metrics_for_year(campaign.year)

@@ -176,11 +176,11 @@ def scorecard_result(
     scorecard: Scorecard, rows: list[TableRow], side: str = Side.SELF, *, scheme=None, metrics=None
 ) -> engine.ScoreResult:
     """Score the loaded table with the engine (evidence counted from the prefetched files)."""
-    from emulation.schemes import engine_scheme
+    from emulation.schemes import frozen_engine_scheme
     from emulation.scoring import unit_inputs
 
     lines = [row.line for row in rows if row.line is not None]
     counts = {line.pk: len(line.evidence.all()) for line in lines}
-    scheme = scheme or engine_scheme(scorecard.campaign.scheme)
+    scheme = scheme or frozen_engine_scheme(scorecard.campaign.scheme)
     metrics = unit_metrics(scorecard, rows) if metrics is None else metrics
     return engine.score(scheme, unit_inputs(lines, side, metrics, scorecard.flags, counts))

@@ -11,9 +11,11 @@ from functools import cached_property
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -30,7 +32,7 @@ from emulation.forms import (
     line_initial,
 )
 from emulation.models import Evidence, ScoreLine
-from emulation.schemes import ROOT_KEY, engine_scheme
+from emulation.schemes import ROOT_KEY, frozen_engine_scheme, scheme_cache_key
 from emulation.views.campaigns import require, run_service
 from portal.params import parse_int
 
@@ -235,6 +237,19 @@ def _editable_row(view: RowView, form: LineForm) -> None:
     view.param_names = ",".join(["csrfmiddlewaretoken", *names])
 
 
+def rule_summaries(scorecard, rows) -> dict[int, str]:
+    """node id → its rule in words, for the lines of the table; kept in the shared cache per frozen
+    scheme and language (the words of 300 lines are the same on every page of the campaign)."""
+    key = scheme_cache_key(scorecard.campaign.scheme)
+    cache_key = f"emulation.rule_summaries:{key}:{get_language()}" if key else None
+    found = cache.get(cache_key) if cache_key else None
+    if found is None:
+        found = {row.node.pk: explain.rule_summary(row.node) for row in rows if row.line is not None}
+        if cache_key:
+            cache.set(cache_key, found, 24 * 3600)
+    return found
+
+
 def build_rows(
     scorecard, rows, result, *, appraised=None, editable=False, data=None, posted=(), conflicts=None, metrics=None
 ) -> list[RowView]:
@@ -245,6 +260,7 @@ def build_rows(
     # One reverse() for the whole table: a 300-line page would otherwise spend real time on it.
     evidence_url = reverse("emulation:line_evidence", args=[999_999_999]).replace("999999999", "{}")
     line_word = _("Line")
+    rules = rule_summaries(scorecard, rows)
     for row in rows:
         view = RowView(row=row, outcome=outcome_of(result, row.node))
         if row.node.kind == NodeKind.AUTO:
@@ -253,7 +269,7 @@ def build_rows(
         if appraised is not None:
             view.appraised = outcome_of(appraised, row.node)
         if row.line is not None:
-            view.rule = explain.rule_summary(row.node)
+            view.rule = rules[row.node.pk] if row.node.pk in rules else explain.rule_summary(row.node)
             view.evidence_url = evidence_url.format(row.line.pk)
             view.aria_label = f"{line_word} {row.label}"
             view.entry_text = entry_text(row.line)
@@ -284,7 +300,7 @@ def scorecard_context(request, scorecard, *, rows=None, data=None, posted=(), co
     user = request.user
     rows = rows if rows is not None else selectors.scorecard_table(scorecard)
     metrics = selectors.unit_metrics(scorecard, rows)
-    scheme = engine_scheme(scorecard.campaign.scheme)
+    scheme = frozen_engine_scheme(scorecard.campaign.scheme)
     result = selectors.scorecard_result(scorecard, rows, Side.SELF, scheme=scheme, metrics=metrics)
     show_appraisal = scorecard.state in SHOWN_APPRAISAL_STATES
     appraised = (

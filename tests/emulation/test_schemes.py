@@ -662,3 +662,23 @@ def test_scheme_problems_and_draft_problems(draft, users):
 def test_build_scheme_factory_validates(db):
     scheme = build_scheme(lines=10)
     assert [p for p in schemes.scheme_problems(scheme) if p.level == "error"] == []
+
+
+@pytest.mark.django_db
+def test_a_frozen_schemes_engine_structure_is_built_once_a_draft_one_every_time(django_assert_num_queries):
+    """Every scorecard page and save of a campaign needs the engine's structure of its (frozen,
+    unchangeable) scheme: it is built once and kept in the cache; a draft scheme may change, so it
+    is read again each time."""
+    scheme = build_scheme(lines=5)
+    with django_assert_num_queries(4):
+        draft = schemes.frozen_engine_scheme(scheme)
+    with django_assert_num_queries(4):
+        assert schemes.frozen_engine_scheme(scheme) == draft
+    assert schemes.scheme_cache_key(scheme) is None
+
+    scheme.frozen_at = timezone.now()
+    scheme.save(update_fields=["frozen_at"])
+    with django_assert_num_queries(4):
+        frozen = schemes.frozen_engine_scheme(scheme)
+    with django_assert_num_queries(0):
+        assert schemes.frozen_engine_scheme(scheme) == frozen == draft
