@@ -415,11 +415,16 @@ def engine_scheme(scheme: Scheme, *, nodes: list[SchemeNode] | None = None, rule
     return engine_scheme_from_dict(_stored_dict(scheme, nodes=nodes, rules=rules))
 
 
+# Part of every key of what is cached from a frozen scheme: raise it when the engine's structures or
+# the rules' wording change shape, so a release never reads what an older one cached.
+SCHEME_CACHE_VERSION = 1
+
+
 def scheme_cache_key(scheme: Scheme) -> str | None:
     """A key naming a frozen scheme as it is for good (None while it can still change)."""
     if not scheme.is_frozen:
         return None
-    return f"{scheme.pk}.{scheme.edit_version}.{scheme.frozen_at.timestamp():.6f}"
+    return f"v{SCHEME_CACHE_VERSION}.{scheme.pk}.{scheme.edit_version}.{scheme.frozen_at.timestamp():.6f}"
 
 
 def frozen_engine_scheme(scheme: Scheme) -> engine.Scheme:

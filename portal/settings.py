@@ -106,7 +106,8 @@ elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql") 
     # short and its estimates of the scoped OR-EXISTS filters are high, so compiling cost more than
     # it saved (the task list's count: 46 ms with JIT, 9 ms without; docs/performance.md).
     # DJANGO_PG_JIT=1 keeps the server's setting.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()  # after any from DATABASE_URL
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

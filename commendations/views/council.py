@@ -162,6 +162,7 @@ def _ballot_form(ballot: Ballot | None, counts: Counter, nominee: Nominee, data=
 # dossiers and hundreds of nominees, each with its explanation and tally form), with an overview of
 # them all above.
 DOSSIERS_PER_PAGE = 5
+VOTED_ON_STATES = (NomineeState.ACCEPTED, NomineeState.PASSED, NomineeState.FAILED, NomineeState.AWARDED)
 
 
 def meeting_context(request, meeting: CouncilMeeting, *, bound: BallotForm | None = None,
@@ -177,7 +178,8 @@ def meeting_context(request, meeting: CouncilMeeting, *, bound: BallotForm | Non
                    .values_list("nominee__dossier_id", "n"))
     overview = list(
         visible.order_by("unit__sort_key", "pk")
-        .annotate(to_vote=Count("nominees", filter=Q(nominees__state=NomineeState.ACCEPTED)))
+        # accepted before the vote, passed or failed (or awarded) after it: every nominee voted on
+        .annotate(to_vote=Count("nominees", filter=Q(nominees__state__in=VOTED_ON_STATES)))
         .values("pk", "title", "state", "unit__name", "to_vote")
     )
     for number, item in enumerate(overview):
@@ -246,6 +248,9 @@ def meeting_context(request, meeting: CouncilMeeting, *, bound: BallotForm | Non
                    "absent": counts.get(Attendance.ABSENT, 0), "total": len(members)},
         "overview": overview,
         "page_obj": page_obj,
+        # the page is also rendered at the ballot URL (a refused tally): links lead to the meeting page
+        "detail_url": _detail_url(meeting),
+        "pagination_base": _detail_url(meeting),
         "dossiers": dossiers,
         "can_record": can_record,
         "can_manage": user.has_perm("commendations.manage_meetings"),

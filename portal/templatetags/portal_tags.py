@@ -9,7 +9,9 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def query_with(context, **changes) -> str:
-    """The current query string with some parameters replaced (None removes one); page resets."""
+    """The current query string with some parameters replaced (None removes one); page resets.
+    A page rendered at another URL than its own (a form refused at its action's URL) sets
+    ``pagination_base`` to its own path, so the links lead back to it."""
     params = context["request"].GET.copy()
     if "page" not in changes:
         params.pop("page", None)
@@ -19,7 +21,8 @@ def query_with(context, **changes) -> str:
         else:
             params[key] = value
     encoded = params.urlencode()
-    return f"?{encoded}" if encoded else "?"
+    base = context.get("pagination_base") or ""
+    return f"{base}?{encoded}" if encoded else f"{base}?"
 
 
 @register.simple_tag(takes_context=True)

@@ -1,6 +1,7 @@
 """Council, decision and public comment pages: the URL × role matrix, the tally form (live result,
 refusals keeping what was typed), closing, decisions with their VND amounts, constant query counts."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -341,7 +342,7 @@ def test_meeting_page_shows_every_dossier_in_the_overview_and_five_in_full_per_p
     assert first.context["without_ballot"][5].meeting_url == f"{url}?page=2#nominee-{nominees[5].pk}"
     content = second.content.decode()
     assert f'id="tally-{nominees[5].pk}"' in content and f'id="tally-{nominees[0].pk}"' not in content
-    assert f'href="?page=2#dossier-{dossiers[6].pk}"' in first.content.decode()
+    assert f'href="{url}?page=2#dossier-{dossiers[6].pk}"' in first.content.decode()
 
 
 @pytest.mark.django_db
@@ -358,8 +359,23 @@ def test_a_recorded_tally_returns_to_the_page_of_its_dossier_and_a_refused_one_s
 
     assert refused.status_code == 400 and refused.context["page_obj"].number == 2
     assert f'name="{prefix}against" value="1"' in refused.content.decode()
+    # shown at the ballot URL (POST only): its links still lead to the meeting page
+    page_url = reverse("commendations:meeting_detail", args=[meeting.pk])
+    links = re.findall(r'href="([^"]*(?:page=|#dossier-)[^"]*)"', refused.content.decode())
+    assert links and all(link.startswith(page_url) for link in links), links
     assert recorded.status_code == 302
     assert recorded.url == reverse("commendations:meeting_detail", args=[meeting.pk]) + f"?page=2#nominee-{nominee.pk}"
+
+
+@pytest.mark.django_db
+def test_the_overview_still_counts_the_tallies_once_the_meeting_is_closed(client, org, users):
+    meeting, _dossiers, nominees = _meeting_with_dossiers(org, users, 2)
+    for nominee in nominees:
+        tally(users.officer, meeting, nominee, 3)
+    council.meeting_close(actor=users.officer, meeting_id=meeting.pk, version=CouncilMeeting.objects.get(pk=meeting.pk).version)
+    login(client, users, "officer", english=True)
+    response = client.get(reverse("commendations:meeting_detail", args=[meeting.pk]))
+    assert [(item["tallied"], item["to_vote"]) for item in response.context["overview"]] == [(1, 1), (1, 1)]
 
 
 @pytest.mark.django_db

@@ -457,3 +457,22 @@ def test_huge_numbers_are_refused_with_a_message_not_a_500(client, users, card):
     with pytest.raises(forms.ValidationError):
         field.clean("1e30")
     assert field.clean("1,75") == Decimal("1.75")
+
+
+HOSTILE = '"><img src=x onerror=alert(1)>'
+
+
+@pytest.mark.parametrize("role", ["staff", "officer"])
+def test_the_table_escapes_what_people_typed(client, users, card, role):
+    """The rows are written in Python (emulation/scorecard_html.py), not by the template engine:
+    titles, guidance, notes and evidence names typed by people come out escaped, editable or not."""
+    line = line_of(card, "L1")
+    line.node.__class__.objects.filter(pk=line.node.pk).update(title=f"Tiêu chí {HOSTILE}", guidance=HOSTILE)
+    line.node.parent.__class__.objects.filter(pk=line.node.parent_id).update(title=f"Phần {HOSTILE}")
+    ScoreLine.objects.filter(pk=line.pk).update(self_note=HOSTILE)
+    Evidence.objects.create(line=line, file="emulation/evidence/2026/a.pdf", description=HOSTILE,
+                            uploaded_by=users.staff)
+    client.force_login(getattr(users, role))
+    content = client.get(reverse("emulation:scorecard_detail", args=[card.pk])).content.decode()
+    assert "<img src=x" not in content
+    assert content.count("&lt;img src=x onerror=alert(1)&gt;") >= 4  # section, line, guidance, evidence (+ note)

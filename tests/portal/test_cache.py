@@ -67,10 +67,18 @@ def test_two_processes_read_what_the_other_wrote_and_count_together(redis_url):
         second.incr("never-set")
 
 
+@pytest.fixture(autouse=True)
+def _redis_never_marked_down():
+    ResilientRedisCache._down_until.clear()
+    ResilientRedisCache._last_warning.clear()
+    yield
+    ResilientRedisCache._down_until.clear()
+    ResilientRedisCache._last_warning.clear()
+
+
 def test_an_unreachable_redis_is_an_empty_cache_with_one_warning(caplog):
     down = make_cache(UNREACHABLE)
     with caplog.at_level(logging.WARNING, logger="portal.cache"):
-        ResilientRedisCache._last_warning = 0.0
         assert down.get("x", "default") == "default"
         down.set("x", 1, 60)
         assert down.get("x") is None
@@ -109,3 +117,39 @@ def test_pages_and_the_comment_limit_work_with_the_cache_down(db, org, users, cl
         assert response.status_code == 200
         # the public comment limit: nothing counted, so nobody is refused
         assert council.comment_rate_exceeded("203.0.113.9") is False
+
+
+def test_after_a_failure_redis_is_left_alone_for_a_while_then_tried_again(monkeypatch):
+    """A Redis that hangs costs one timeout, not one per call: after a failure the cache answers
+    as empty at once until DOWN_SECONDS have passed."""
+    from django.core.cache.backends.redis import RedisCache
+
+    from portal import cache as module
+
+    calls = []
+
+    def hanging_get(self, key, default=None, version=None):
+        calls.append(key)
+        raise redis.exceptions.TimeoutError("Timeout reading from socket")
+
+    monkeypatch.setattr(RedisCache, "get", hanging_get)
+    clock = [1000.0]
+    monkeypatch.setattr(module.time, "monotonic", lambda: clock[0])
+    hanging = make_cache("redis://192.0.2.1:6379/0")
+    assert hanging.get("a", "empty") == "empty"
+    assert hanging.get("b", "empty") == "empty"
+    assert calls == ["a"]  # the second call did not wait for Redis
+    clock[0] += module.DOWN_SECONDS + 1
+    assert hanging.get("c", "empty") == "empty"
+    assert calls == ["a", "c"]  # tried again once the pause is over
+    assert make_cache(UNREACHABLE)._down_until.get(UNREACHABLE) is None  # another Redis is not affected
+
+
+def test_a_value_written_by_another_release_that_no_longer_unpickles_is_a_miss(redis_url):
+    first = make_cache(redis_url)
+    client = redis.Redis.from_url(redis_url)
+    first.set("engine", {"ok": 1}, 60)
+    (key,) = client.keys("portal:*engine")
+    client.set(key, b"\x80\x04\x95garbage-not-a-pickle")
+    assert first.get("engine", "miss") == "miss"
+    assert client.exists(key) == 0  # dropped, so it is computed again

@@ -54,6 +54,9 @@ def test_postgresql_connections_run_without_jit_unless_asked():
     assert subprocess.run(run, cwd=ROOT, env=pg, capture_output=True, text=True, check=True).stdout.strip() == "-c jit=off"
     kept = subprocess.run(run, cwd=ROOT, env={**pg, "DJANGO_PG_JIT": "1"}, capture_output=True, text=True, check=True)
     assert kept.stdout.strip() == "None"
+    with_path = {**pg, "DATABASE_URL": pg["DATABASE_URL"] + "?options=-c%20search_path%3Dportal"}
+    both = subprocess.run(run, cwd=ROOT, env=with_path, capture_output=True, text=True, check=True)
+    assert both.stdout.strip() == "-c search_path=portal -c jit=off"
 
 
 @pytest.mark.django_db
