@@ -14,23 +14,11 @@
 # machine's PostgreSQL, which every other test on it uses.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=${PY:-.venv/bin/python}
-DB=${DB:-portal_h10}
-PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
-REDIS=${REDIS:-redis://127.0.0.1:6379/5}
-CACHE=${CACHE:-redis://127.0.0.1:6379/6}
 PORT=${PORT:-8011}
-WORKERS=${WORKERS:-4}
 USERS=${USERS:-10}
 DURATION=${DURATION:-90}
 RESTART_AT=${RESTART_AT:-30}
-OUT=${OUT:-var/load}
-PASSWORD=${PASSWORD:-scale-2026}
-mkdir -p "$OUT"
-
-export DATABASE_URL="$PGURL/$DB" CELERY_BROKER_URL="$REDIS" CACHE_URL="$CACHE" DJANGO_SETTINGS_MODULE=portal.settings
-export DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0 DJANGO_MANIFEST_STATIC=0 DJANGO_HSTS_SECONDS=0
-export DJANGO_LOG_LEVEL=WARNING DJANGO_MEDIA_ROOT="$OUT/media" PORTAL_LOGIN_FAILURE_LIMIT=100000
+. bench/stack_env.sh
 
 version=$(pg_lsclusters -h | awk '$2 == "main" {print $1; exit}')
 [ -n "$version" ] || { echo "no PostgreSQL cluster named main (pg_lsclusters)"; exit 1; }
